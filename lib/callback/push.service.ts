@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock.js';
+import { MessageCrypto } from '../crypto/message-crypto.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { PUSH_REPLAY_WINDOW_MS } from '../open-platform.constants.js';
+import type { ResolvedComponent } from '../options/resolved-options.js';
+import type { InboundPush, PlatformPush } from '../platforms/platform-adapter.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { TicketStore } from '../tickets/ticket.store.js';
+import { PUSH_HANDLERS, type PushHandler } from './push-handler.interface.js';
+
+/**
+ * Verifies, decrypts and dispatches pushes to the authorization-event URL. Nothing is stored
+ * unless every check passed.
+ */
+@Injectable()
+export class PushService {
+  private readonly logger = new Logger('OpenPlatform:Push');
+  private readonly cryptos = new Map<string, MessageCrypto>();
+
+  constructor(
+    private readonly platforms: PlatformRegistry,
+    private readonly tickets: TicketStore,
+    private readonly events: OpenPlatformEvents,
+    private readonly clock: Clock,
+    @Inject(PUSH_HANDLERS) private readonly handlers: PushHandler[],
+  ) {}
+
+  /** Verifies and decrypts a push for the component named in the route. */
+  open(component: ResolvedComponent, inbound: InboundPush): PlatformPush {
+    const adapter = this.platforms.get(component.platform);
+    const envelope = adapter.readEnvelope(inbound);
+    if (!envelope.signature) throw rejected(component, OpenPlatformErrorCode.SIGNATURE_MISMATCH, 'missing signature');
+    const skew = Math.abs(this.clock.now() - Number(envelope.timestamp) * 1000);
+    if (!(skew <= PUSH_REPLAY_WINDOW_MS)) throw rejected(component, OpenPlatformErrorCode.STALE_PUSH, 'timestamp outside the 5 minute window');
+    const crypto = this.crypto(component);
+    // The signature is checked before decrypting: AES-CBC alone does not detect tampering.
+    crypto.assertSignature(envelope.signature, envelope.timestamp, envelope.nonce, envelope.encrypt);
+    const push = adapter.parseMessage(crypto.decrypt(envelope.encrypt));
+    if (push.componentAppId !== component.appId) {
+      throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
+    }
+    return push;
+  }
+
+  /** Acts on a verified push. */
+  async dispatch(component: ResolvedComponent, push: PlatformPush): Promise<void> {
+    if (push.kind === 'ticket') {
+      const result = await this.tickets.save(component, push.ticket, push.createdAt);
+      if (result === 'stored') {
+        this.logger.log(`ticket received for ${component.platform} component ${component.appId}`);
+        this.events.emit({ type: 'ticket', platform: component.platform, componentAppId: component.appId, at: this.clock.now() });
+      }
+      return;
+    }
+    for (const handler of this.handlers) {
+      if (await handler.handle(component, push)) return;
+    }
+    if (push.kind === 'other') {
+      this.events.emit({ type: 'push', platform: component.platform, componentAppId: component.appId, at: this.clock.now(), infoType: push.infoType, fields: push.fields });
+    } else {
+      this.logger.warn(`no handler for ${push.kind} push of ${component.appId}`);
+    }
+  }
+
+  private crypto(component: ResolvedComponent): MessageCrypto {
+    let crypto = this.cryptos.get(component.appId);
+    if (!crypto) {
+      crypto = new MessageCrypto({
+        platform: component.platform,
+        token: component.token,
+        encodingAesKey: component.encodingAesKey,
+        previousEncodingAesKey: component.previousEncodingAesKey,
+        appId: component.appId,
+      });
+      this.cryptos.set(component.appId, crypto);
+    }
+    return crypto;
+  }
+}
+
+function rejected(component: ResolvedComponent, code: OpenPlatformErrorCode, message: string): OpenPlatformError {
+  return new OpenPlatformError({ platform: component.platform, code, message: `push rejected: ${message}` });
+}

@@ -1,0 +1,62 @@
+/** Which platform an error came from; `'library'` for errors raised by this module itself. */
+export type ErrorPlatform = 'wechat' | 'douyin' | 'library';
+
+/**
+ * Codes raised by the library itself (as opposed to a platform's numeric errcode / errno).
+ * Stable strings: match on them, never on `message`.
+ */
+export const OpenPlatformErrorCode = {
+  /** Message crypto: input is not valid base64. */
+  BAD_BASE64: 'BAD_BASE64',
+  /** Message crypto: ciphertext length, block alignment or PKCS#7 padding is wrong. */
+  BAD_PADDING: 'BAD_PADDING',
+  /** Message crypto: the declared message length does not fit the decrypted buffer. */
+  BAD_LENGTH: 'BAD_LENGTH',
+  /** Message crypto: the trailing appid does not equal the component appid. */
+  APPID_MISMATCH: 'APPID_MISMATCH',
+  /** Message crypto: the signature does not match. */
+  SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
+  /** A push's timestamp is outside the replay window, or its signature parameters are missing. */
+  STALE_PUSH: 'STALE_PUSH',
+  /** A push body is larger than the route accepts. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A push could not be parsed (not XML / JSON, missing fields). */
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  /** No verify ticket has been received (or the last one expired). */
+  NO_TICKET: 'NO_TICKET',
+  /** The componentAppId is unknown, or was omitted while several components are configured. */
+  UNKNOWN_COMPONENT: 'UNKNOWN_COMPONENT',
+  /** The platform could not be reached or answered something that is not a valid reply. */
+  TRANSPORT: 'TRANSPORT',
+  /** Invalid module options. */
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+} as const;
+export type OpenPlatformErrorCode = (typeof OpenPlatformErrorCode)[keyof typeof OpenPlatformErrorCode];
+
+export interface OpenPlatformErrorInit {
+  platform: ErrorPlatform;
+  /** The platform's errcode / errno, or one of {@link OpenPlatformErrorCode}. */
+  code: number | OpenPlatformErrorCode;
+  message: string;
+  /** Whether retrying the same operation later may succeed. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * The one error type of nest-open-platform. Every upstream answer, transport failure and
+ * crypto failure is translated into it; no raw axios or crypto error escapes.
+ */
+export class OpenPlatformError extends Error {
+  override readonly name = 'OpenPlatformError';
+  readonly platform: ErrorPlatform;
+  readonly code: number | OpenPlatformErrorCode;
+  readonly retryable: boolean;
+
+  constructor(init: OpenPlatformErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.platform = init.platform;
+    this.code = init.code;
+    this.retryable = init.retryable ?? false;
+  }
+}

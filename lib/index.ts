@@ -1,0 +1,16 @@
+// The public contract of nest-open-platform (DESIGN.md). Nothing else is exported.
+export { OpenPlatformModule } from './open-platform.module.js';
+export type {
+  ComponentOptions,
+  OpenPlatformModuleAsyncOptions,
+  OpenPlatformModuleOptions,
+  OpenPlatformOptionsFactory,
+  PlatformName,
+  RedisOptions,
+  RefreshOptions,
+} from './options/open-platform-options.interface.js';
+export { TokenService, type GetTokenOptions } from './tokens/token.service.js';
+export { MessageCrypto, type MessageCryptoOptions, type CryptoPlatform } from './crypto/message-crypto.js';
+export { OpenPlatformError, OpenPlatformErrorCode, type ErrorPlatform, type OpenPlatformErrorInit } from './errors/open-platform.error.js';
+export { OpenPlatformEvents } from './events/open-platform-events.service.js';
+export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';

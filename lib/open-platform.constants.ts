@@ -1,0 +1,11 @@
+/** Namespaced injection tokens. */
+export const OPEN_PLATFORM_OPTIONS = 'OPEN_PLATFORM:OPTIONS';
+export const OPEN_PLATFORM_RAW_OPTIONS = 'OPEN_PLATFORM:RAW_OPTIONS';
+export const OPEN_PLATFORM_HTTP_CLIENT = 'OPEN_PLATFORM:HTTP_CLIENT';
+export const OPEN_PLATFORM_ROUTE_BINDER = 'OPEN_PLATFORM:ROUTE_BINDER';
+
+export const DEFAULT_ROUTE_PREFIX = 'open-platform';
+/** Pushes larger than this are refused with 413 (DESIGN §3). */
+export const MAX_PUSH_BYTES = 64 * 1024;
+/** Pushes whose timestamp is further than this from the server clock are refused (DESIGN §3). */
+export const PUSH_REPLAY_WINDOW_MS = 5 * 60 * 1000;

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { createEventsController } from './callback/events.controller.js';
+import { OpenPlatformEvents } from './events/open-platform-events.service.js';
+import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
+import { createProviders } from './open-platform.providers.js';
+import { TokenService } from './tokens/token.service.js';
+
+/**
+ * Runs the credential lifecycle of WeChat Open Platform / Douyin third-party platforms.
+ *
+ * ```ts
+ * OpenPlatformModule.forRoot({ components: [{ platform: 'wechat', appId, appSecret, token, encodingAesKey }] })
+ * ```
+ */
+@Module({})
+export class OpenPlatformModule extends ConfigurableModuleClass {
+  /** Registers the module with options known at import time. */
+  static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withRuntime(super.forRoot(options));
+  }
+
+  /** Registers the module with options from a factory, class or existing provider (e.g. `ConfigService`). */
+  static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withRuntime(super.forRootAsync(options));
+  }
+}
+
+function withRuntime(definition: DynamicModule): DynamicModule {
+  const controllers = [createEventsController()];
+  return {
+    ...definition,
+    controllers: [...(definition.controllers ?? []), ...controllers],
+    providers: [...(definition.providers ?? []), ...createProviders(controllers)],
+    exports: [...(definition.exports ?? []), TokenService, OpenPlatformEvents],
+  };
+}

@@ -1,0 +1,62 @@
+import type { Provider, Type } from '@nestjs/common';
+import axios from 'axios';
+import { createCache } from 'cache-manager';
+import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
+import { PushService } from './callback/push.service.js';
+import { bindRoutePrefix } from './callback/route-binder.js';
+import { Clock, SystemClock } from './clock/clock.js';
+import { ComponentsService } from './components/components.service.js';
+import { OpenPlatformEvents } from './events/open-platform-events.service.js';
+import { LockService, MemoryLockService } from './lock/lock.service.js';
+import { OPEN_PLATFORM_HTTP_CLIENT, OPEN_PLATFORM_OPTIONS, OPEN_PLATFORM_RAW_OPTIONS, OPEN_PLATFORM_ROUTE_BINDER } from './open-platform.constants.js';
+import { resolveOptions, type ResolvedOptions } from './options/resolved-options.js';
+import { validateOptions } from './options/validate-options.js';
+import { PlatformRegistry } from './platforms/platform-registry.js';
+import { platformDefinition } from './platforms/platforms.js';
+import { DurableStore, MemoryDurableStore } from './store/durable-store.js';
+import { CacheManagerTokenCache, TokenCache } from './store/token-cache.js';
+import { TicketStore } from './tickets/ticket.store.js';
+import { ComponentTokenService } from './tokens/component-token.service.js';
+import { TokenService } from './tokens/token.service.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
+
+function resolve(raw: unknown): ResolvedOptions {
+  const resolved = resolveOptions(validateOptions(raw), (c) => platformDefinition(c.platform).defaults(c));
+  if (resolved.redis) unsupported('redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory');
+  if (resolved.refresh.enabled) unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
+  return resolved;
+}
+
+function unsupported(message: string): never {
+  throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_OPTIONS, message: `Invalid OpenPlatformModule options:\n  - ${message}` });
+}
+
+/** Every provider of one module registration. */
+export function createProviders(controllers: Type<unknown>[]): Provider[] {
+  return [
+    { provide: OPEN_PLATFORM_OPTIONS, inject: [OPEN_PLATFORM_RAW_OPTIONS], useFactory: resolve },
+    {
+      provide: OPEN_PLATFORM_ROUTE_BINDER,
+      inject: [OPEN_PLATFORM_OPTIONS],
+      useFactory: (o: ResolvedOptions) => bindRoutePrefix(controllers, o.routePrefix),
+    },
+    {
+      provide: OPEN_PLATFORM_HTTP_CLIENT,
+      inject: [OPEN_PLATFORM_OPTIONS],
+      // The module's own axios instance: interceptors added here never touch the app's clients.
+      useFactory: (o: ResolvedOptions) => axios.create({ timeout: o.httpTimeoutMs }),
+    },
+    { provide: Clock, useClass: SystemClock },
+    { provide: TokenCache, useFactory: () => new CacheManagerTokenCache(createCache()) },
+    { provide: DurableStore, useFactory: () => new MemoryDurableStore() },
+    { provide: LockService, useClass: MemoryLockService },
+    { provide: PUSH_HANDLERS, useValue: [] },
+    PlatformRegistry,
+    ComponentsService,
+    TicketStore,
+    ComponentTokenService,
+    TokenService,
+    OpenPlatformEvents,
+    PushService,
+  ];
+}

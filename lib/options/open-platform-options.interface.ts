@@ -1,0 +1,69 @@
+import type { ModuleMetadata } from '@nestjs/common';
+
+/** The platforms this module speaks to. */
+export type PlatformName = 'wechat' | 'douyin';
+
+/** One third-party platform ("component") the app runs. */
+export interface ComponentOptions {
+  platform: PlatformName;
+  /** The component appid (`component_appid`). */
+  appId: string;
+  /** The component secret. Never logged. */
+  appSecret: string;
+  /** The message verification token configured on the platform. */
+  token: string;
+  /** The 43-character EncodingAESKey configured on the platform. */
+  encodingAesKey: string;
+  /** The previous EncodingAESKey, accepted while a key rotation settles. */
+  previousEncodingAesKey?: string;
+  /** Override the platform API host, e.g. the emulator's `baseUrl`. Default per platform. */
+  apiBaseUrl?: string;
+  /** Override the merchant authorization page. Default per platform. */
+  authorizePageUrl?: string;
+  /** Douyin only: API generation, default `'v2'`. */
+  apiVersion?: 'v1' | 'v2';
+}
+
+/** Shared store and lock for a fleet of processes. */
+export interface RedisOptions {
+  url: string;
+  /** Prefix of every key this module writes. Default `'op'`. */
+  keyPrefix?: string;
+}
+
+/** Token renewal. */
+export interface RefreshOptions {
+  /** Proactive scheduled renewal (requires the app to import `ScheduleModule.forRoot()`). */
+  enabled?: boolean;
+  intervalMs?: number;
+  /** A token is renewed when its remaining life falls below min(marginSeconds, 20% of expires_in). Default 300. */
+  marginSeconds?: number;
+  concurrency?: number;
+}
+
+/** Options of {@link OpenPlatformModule.forRoot}. */
+export interface OpenPlatformModuleOptions {
+  components: ComponentOptions[];
+  redis?: RedisOptions;
+  refresh?: RefreshOptions;
+  /** Prefix of the module's HTTP routes. Default `'open-platform'`. */
+  routePrefix?: string;
+  /** Public base URL of this app, used to build `redirect_uri` for the authorize flow. */
+  publicBaseUrl?: string;
+  /** Timeout of each upstream platform call in ms. Default 10000. */
+  httpTimeoutMs?: number;
+}
+
+/** Options of {@link OpenPlatformModule.forRootAsync}. */
+export interface OpenPlatformModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: any[]) => OpenPlatformModuleOptions | Promise<OpenPlatformModuleOptions>;
+  inject?: any[];
+  useClass?: new (...args: any[]) => OpenPlatformOptionsFactory;
+  useExisting?: new (...args: any[]) => OpenPlatformOptionsFactory;
+  isGlobal?: boolean;
+}
+
+/** Implemented by a class passed as `useClass` / `useExisting` to `forRootAsync`. */
+export interface OpenPlatformOptionsFactory {
+  createOpenPlatformOptions(): OpenPlatformModuleOptions | Promise<OpenPlatformModuleOptions>;
+}

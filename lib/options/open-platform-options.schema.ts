@@ -1,0 +1,102 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+// Validation schema of the module options. Messages are generated from property names and
+// constraints only: `$value` is never interpolated, so secrets cannot leak into them.
+
+const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
+const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class ComponentOptionsSchema {
+  @IsIn(['wechat', 'douyin'], { message: 'platform must be one of: wechat, douyin' })
+  platform!: string;
+
+  @IsString() @MinLength(1, { message: 'appId must not be empty' })
+  appId!: string;
+
+  @IsString() @MinLength(1, { message: 'appSecret must not be empty' })
+  appSecret!: string;
+
+  @IsString() @MinLength(1, { message: 'token must not be empty' })
+  token!: string;
+
+  @IsString()
+  @Length(43, 43, { message: 'encodingAesKey must be exactly 43 characters' })
+  @Matches(AES_KEY, { message: 'encodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
+  encodingAesKey!: string;
+
+  @IsOptional() @IsString()
+  @Length(43, 43, { message: 'previousEncodingAesKey must be exactly 43 characters' })
+  @Matches(AES_KEY, { message: 'previousEncodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
+  previousEncodingAesKey?: string;
+
+  @IsOptional() @IsUrl(URL_OPTS, { message: 'apiBaseUrl must be an http(s) URL' })
+  apiBaseUrl?: string;
+
+  @IsOptional() @IsUrl(URL_OPTS, { message: 'authorizePageUrl must be an http(s) URL' })
+  authorizePageUrl?: string;
+
+  @IsOptional() @IsIn(['v1', 'v2'], { message: 'apiVersion must be one of: v1, v2' })
+  apiVersion?: string;
+}
+
+export class RedisOptionsSchema {
+  @IsString() @Matches(/^rediss?:\/\//, { message: 'url must start with redis:// or rediss://' })
+  url!: string;
+
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'keyPrefix must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
+  keyPrefix?: string;
+}
+
+export class RefreshOptionsSchema {
+  @IsOptional() @IsBoolean()
+  enabled?: boolean;
+
+  @IsOptional() @IsInt() @Min(1000) @Max(3_600_000)
+  intervalMs?: number;
+
+  @IsOptional() @IsInt() @Min(0) @Max(86_400)
+  marginSeconds?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(256)
+  concurrency?: number;
+}
+
+export class OpenPlatformOptionsSchema {
+  @IsArray({ message: 'components must be an array' })
+  @ArrayMinSize(1, { message: 'components must contain at least one component' })
+  @ValidateNested({ each: true })
+  @Type(() => ComponentOptionsSchema)
+  components!: ComponentOptionsSchema[];
+
+  @IsOptional() @ValidateNested() @Type(() => RedisOptionsSchema)
+  redis?: RedisOptionsSchema;
+
+  @IsOptional() @ValidateNested() @Type(() => RefreshOptionsSchema)
+  refresh?: RefreshOptionsSchema;
+
+  @IsOptional() @IsString()
+  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { message: 'routePrefix must be path segments of A-Z a-z 0-9 _ - without leading or trailing /' })
+  routePrefix?: string;
+
+  @IsOptional() @IsUrl(URL_OPTS, { message: 'publicBaseUrl must be an http(s) URL' })
+  publicBaseUrl?: string;
+
+  @IsOptional() @IsInt() @Min(100) @Max(120_000)
+  httpTimeoutMs?: number;
+}

@@ -1,0 +1,43 @@
+import type { ComponentOptions, OpenPlatformModuleOptions, RedisOptions } from './open-platform-options.interface.js';
+
+/** A component with every default applied. */
+export interface ResolvedComponent extends ComponentOptions {
+  apiBaseUrl: string;
+  authorizePageUrl: string;
+}
+
+/** Validated options with every default applied; what the module's services read. */
+export interface ResolvedOptions {
+  components: ReadonlyMap<string, ResolvedComponent>;
+  routePrefix: string;
+  publicBaseUrl?: string;
+  redis?: Required<RedisOptions>;
+  refresh: { enabled: boolean; intervalMs: number; marginSeconds: number; concurrency: number };
+  httpTimeoutMs: number;
+}
+
+export const DEFAULT_REFRESH = { enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
+export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+
+export function resolveOptions(
+  options: OpenPlatformModuleOptions,
+  defaultsFor: (c: ComponentOptions) => { apiBaseUrl: string; authorizePageUrl: string },
+): ResolvedOptions {
+  const components = new Map<string, ResolvedComponent>();
+  for (const c of options.components) {
+    const d = defaultsFor(c);
+    components.set(c.appId, {
+      ...c,
+      apiBaseUrl: (c.apiBaseUrl ?? d.apiBaseUrl).replace(/\/+$/, ''),
+      authorizePageUrl: c.authorizePageUrl ?? d.authorizePageUrl,
+    });
+  }
+  return {
+    components,
+    routePrefix: options.routePrefix ?? 'open-platform',
+    publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
+    redis: options.redis ? { keyPrefix: 'op', ...options.redis } : undefined,
+    refresh: { ...DEFAULT_REFRESH, ...options.refresh },
+    httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,52 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import type { OpenPlatformModuleOptions } from './open-platform-options.interface.js';
+import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
+
+/**
+ * Validates module options once, at boot. Throws an {@link OpenPlatformError} whose message lists
+ * every invalid field by path (`components[1].encodingAesKey: …`); values are never echoed.
+ */
+export function validateOptions(options: unknown): OpenPlatformModuleOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid(['options: must be an object with a `components` array']);
+  }
+  const schema = plainToInstance(OpenPlatformOptionsSchema, options);
+  const problems = validateSync(schema, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    validationError: { target: false, value: false },
+  }).flatMap((e) => describe(e, ''));
+  problems.push(...duplicateAppIds(options as OpenPlatformModuleOptions));
+  if (problems.length > 0) throw invalid(problems);
+  return options as OpenPlatformModuleOptions;
+}
+
+function describe(error: ValidationError, parent: string): string[] {
+  const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+  const own = Object.values(error.constraints ?? {}).map((m) => `${path}: ${m.replace(/^property (\S+) should not exist$/, 'unknown option')}`);
+  return own.concat((error.children ?? []).flatMap((c) => describe(c, path)));
+}
+
+function duplicateAppIds(options: OpenPlatformModuleOptions): string[] {
+  if (!Array.isArray(options.components)) return [];
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  options.components.forEach((c, i) => {
+    const appId = c?.appId;
+    if (typeof appId !== 'string') return;
+    const first = seen.get(appId);
+    if (first !== undefined) problems.push(`components[${i}].appId: duplicates components[${first}].appId (each component needs its own appId)`);
+    else seen.set(appId, i);
+  });
+  return problems;
+}
+
+function invalid(problems: string[]): OpenPlatformError {
+  return new OpenPlatformError({
+    platform: 'library',
+    code: OpenPlatformErrorCode.INVALID_OPTIONS,
+    message: `Invalid OpenPlatformModule options:\n  - ${problems.join('\n  - ')}`,
+  });
+}

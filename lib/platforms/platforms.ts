@@ -1,0 +1,31 @@
+import type { AxiosInstance } from 'axios';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import type { ComponentOptions, PlatformName } from '../options/open-platform-options.interface.js';
+import type { PlatformAdapter, PlatformDefaults } from './platform-adapter.js';
+import { WeChatAdapter } from './wechat/wechat.adapter.js';
+import { WECHAT_API_BASE_URL, WECHAT_AUTHORIZE_PAGE_URL } from './wechat/wechat.constants.js';
+
+interface PlatformDefinition {
+  defaults(component: ComponentOptions): PlatformDefaults;
+  create(http: AxiosInstance): PlatformAdapter;
+}
+
+/** Every supported platform. Adding a platform = one folder under platforms/ and one entry here. */
+const PLATFORMS: Partial<Record<PlatformName, PlatformDefinition>> = {
+  wechat: {
+    defaults: () => ({ apiBaseUrl: WECHAT_API_BASE_URL, authorizePageUrl: WECHAT_AUTHORIZE_PAGE_URL }),
+    create: (http) => new WeChatAdapter(http),
+  },
+};
+
+export function platformDefinition(platform: PlatformName): PlatformDefinition {
+  const def = PLATFORMS[platform];
+  if (!def) {
+    throw new OpenPlatformError({
+      platform: 'library',
+      code: OpenPlatformErrorCode.INVALID_OPTIONS,
+      message: `Invalid OpenPlatformModule options:\n  - components: platform '${platform}' is not supported by this version yet (supported: ${Object.keys(PLATFORMS).join(', ')})`,
+    });
+  }
+  return def;
+}

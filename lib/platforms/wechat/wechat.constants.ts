@@ -1,0 +1,10 @@
+export const WECHAT_API_BASE_URL = 'https://api.weixin.qq.com';
+export const WECHAT_AUTHORIZE_PAGE_URL = 'https://mp.weixin.qq.com/cgi-bin/componentloginpage';
+export const WECHAT_H5_AUTHORIZE_PAGE_URL = 'https://open.weixin.qq.com/wxaopen/safe/bindcomponent';
+/** component_verify_ticket lifetime (PROTOCOL §2). */
+export const WECHAT_TICKET_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+export const WeChatPaths = {
+  componentToken: '/cgi-bin/component/api_component_token',
+  startPushTicket: '/cgi-bin/component/api_start_push_ticket',
+} as const;

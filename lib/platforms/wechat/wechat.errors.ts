@@ -1,0 +1,38 @@
+import { OpenPlatformError } from '../../errors/open-platform.error.js';
+
+/** What a caller should make of a WeChat errcode (PROTOCOL §2). */
+const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
+  [-1]: { hint: 'system busy; retry later', retryable: true },
+  40001: { hint: 'credential invalid or not the latest' },
+  40013: { hint: 'invalid appid: check the component appId' },
+  40014: { hint: 'invalid access_token' },
+  40125: { hint: 'invalid appsecret: check the component appSecret' },
+  41004: { hint: 'appsecret missing: check the component appSecret' },
+  42001: { hint: 'access_token expired' },
+  45009: { hint: 'daily API quota reached; clear_quota can reset it' },
+  61004: { hint: "this server's IP is not on the component's IP whitelist" },
+  61005: { hint: 'component_verify_ticket expired: waiting for the next push (every 10 minutes); check the authorization-event URL' },
+  61006: { hint: 'component_verify_ticket invalid: waiting for the next push (every 10 minutes); check the authorization-event URL' },
+  61023: { hint: 'refresh_token is invalid' },
+};
+
+/** WeChat errcodes meaning "this access token is no longer valid". */
+export const WECHAT_TOKEN_REJECTED_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+
+/** Returns the errcode of an answer, or 0 when it is a success. */
+export function weChatErrcode(data: Record<string, unknown>): number {
+  const code = data.errcode;
+  return typeof code === 'number' ? code : typeof code === 'string' && /^-?\d+$/.test(code) ? Number(code) : 0;
+}
+
+export function weChatError(endpoint: string, data: Record<string, unknown>): OpenPlatformError {
+  const code = weChatErrcode(data);
+  const known = HINTS[code];
+  const errmsg = typeof data.errmsg === 'string' ? data.errmsg.slice(0, 200) : 'no errmsg';
+  return new OpenPlatformError({
+    platform: 'wechat',
+    code,
+    message: `wechat ${endpoint} failed with errcode ${code} (${errmsg})${known ? `: ${known.hint}` : ''}`,
+    retryable: known?.retryable ?? false,
+  });
+}

@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { LockService } from '../lock/lock.service.js';
+import { SingleFlight } from '../lock/single-flight.js';
+import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
+import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { StoreKeys } from '../store/store-keys.js';
+import { TokenCache } from '../store/token-cache.js';
+import { TicketStore } from '../tickets/ticket.store.js';
+import { isExpired, needsRenewal, type CachedToken } from './renewal.js';
+
+/** Keeps each component's token: cached, renewed by the DESIGN §2 rule, one upstream call at a time. */
+@Injectable()
+export class ComponentTokenService {
+  private readonly logger = new Logger('OpenPlatform:ComponentToken');
+  private readonly flights = new SingleFlight();
+
+  constructor(
+    private readonly platforms: PlatformRegistry,
+    private readonly tickets: TicketStore,
+    private readonly cache: TokenCache,
+    private readonly lock: LockService,
+    private readonly events: OpenPlatformEvents,
+    private readonly clock: Clock,
+    @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+  ) {}
+
+  async get(component: ResolvedComponent, forceRefresh = false): Promise<string> {
+    const key = StoreKeys.componentToken(component.platform, component.appId);
+    const cached = await this.cache.get<CachedToken>(key);
+    if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) {
+      return cached.accessToken;
+    }
+    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, key, forceRefresh, cached?.accessToken)));
+  }
+
+  private async renew(component: ResolvedComponent, key: string, force: boolean, seen: string | undefined): Promise<string> {
+    const current = await this.cache.get<CachedToken>(key);
+    const fresh = current && !needsRenewal(current, this.clock.now(), this.options.refresh.marginSeconds);
+    // Renewed elsewhere while we waited for the lock (for a forced refresh: a token other than
+    // the one the caller saw counts as renewed).
+    if (fresh && (!force || current.accessToken !== seen)) return current.accessToken;
+    try {
+      return await this.fetch(component, key);
+    } catch (err) {
+      const error = err as OpenPlatformError;
+      this.events.emit({
+        type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
+        at: this.clock.now(), error: { code: error.code, message: error.message },
+      });
+      if (!force && current && !isExpired(current, this.clock.now())) {
+        this.logger.warn(`renewing the component token of ${component.appId} failed (${error.message}); the current token is still valid and stays in use`);
+        return current.accessToken;
+      }
+      this.logger.error(`could not obtain a component token for ${component.appId}: ${error.message}`);
+      throw err;
+    }
+  }
+
+  private async fetch(component: ResolvedComponent, key: string): Promise<string> {
+    const ticket = await this.usableTicket(component);
+    const issued = await this.platforms.get(component.platform).fetchComponentToken(component, ticket);
+    const now = this.clock.now();
+    const token: CachedToken = { accessToken: issued.accessToken, expiresIn: issued.expiresIn, expiresAt: now + issued.expiresIn * 1000 };
+    await this.cache.set(key, token, issued.expiresIn * 1000);
+    this.logger.log(`component token renewed for ${component.appId} (expires in ${issued.expiresIn}s)`);
+    this.events.emit({
+      type: 'token.refreshed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
+      at: now, expiresAt: token.expiresAt,
+    });
+    return token.accessToken;
+  }
+
+  private async usableTicket(component: ResolvedComponent): Promise<string> {
+    const record = await this.tickets.get(component);
+    const url = `POST /${this.options.routePrefix}/${component.appId}/events`;
+    if (!record) {
+      throw noTicket(component, `no verify ticket has been received for component ${component.appId} yet. The platform pushes one every 10 minutes to the authorization-event URL: check that it points at ${url} on this app, that the app is reachable from the platform, and that token and encodingAesKey match the platform's settings`);
+    }
+    if (record.expiresAt <= this.clock.now()) {
+      throw noTicket(component, `the last verify ticket of component ${component.appId} expired at ${new Date(record.expiresAt).toISOString()}: no push has arrived since ${new Date(record.receivedAt).toISOString()}. Check that the authorization-event URL points at ${url} and that the app is reachable from the platform`);
+    }
+    return record.ticket;
+  }
+}
+
+function noTicket(component: ResolvedComponent, message: string): OpenPlatformError {
+  return new OpenPlatformError({ platform: component.platform, code: OpenPlatformErrorCode.NO_TICKET, message, retryable: true });
+}

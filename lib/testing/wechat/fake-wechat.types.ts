@@ -1,0 +1,74 @@
+/** A third-party platform (component) registered in the emulator. */
+export interface FakeWeChatComponent {
+  /** `component_appid`. */
+  appId: string;
+  /** `component_appsecret`. */
+  appSecret: string;
+  /** Message token used to sign pushes. */
+  token: string;
+  /** 43-character EncodingAESKey used to encrypt pushes. */
+  encodingAesKey: string;
+}
+
+/** Options of {@link FakeWeChatPlatform}. */
+export interface FakeWeChatPlatformOptions {
+  /** Components known from the start; more can be added with `addComponent`. */
+  components?: FakeWeChatComponent[];
+  /** `expires_in` of issued component tokens, in seconds. Default 7200. */
+  componentTokenExpiresIn?: number;
+  /**
+   * How long a component token stays valid after a newer one was issued for the same component,
+   * in seconds (the platform keeps the old one working for a short overlap). Default 300.
+   */
+  componentTokenGraceSeconds?: number;
+  /** How long an issued ticket is accepted, in seconds. Default 43200 (12 h). */
+  ticketLifetimeSeconds?: number;
+  /** The platform's clock (epoch ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Endpoints that have call counters and accept injected faults. */
+export type FakeWeChatEndpoint = 'api_component_token' | 'api_start_push_ticket';
+
+/** Options of an injected business error. */
+export interface FakeWeChatFailOptions {
+  errcode: number;
+  /** Defaults to the platform's message for well-known codes. */
+  errmsg?: string;
+  /** How many consecutive calls fail. Default 1. */
+  times?: number;
+}
+
+/** How a push is signed; everything defaults to fresh values. */
+export interface FakeWeChatPushOptions {
+  /** Query `timestamp`, epoch seconds. Default: the emulator clock. */
+  timestamp?: number;
+  /** Query `nonce`. Default: random digits. */
+  nonce?: string;
+}
+
+/** Options of a ticket push. */
+export interface FakeWeChatTicketPushOptions extends FakeWeChatPushOptions {
+  /** The ticket to issue and push. Default: a fresh random ticket. */
+  ticket?: string;
+  /** `CreateTime` inside the message, epoch seconds. Default: the emulator clock. */
+  createTime?: number;
+}
+
+/** A push ready to send, exposed so tests can tamper with it first. */
+export interface FakeWeChatBuiltPush {
+  query: { timestamp: string; nonce: string; msg_signature: string; encrypt_type: 'aes' };
+  /** Outer XML: `<xml><AppId/><Encrypt/></xml>`. */
+  body: string;
+}
+
+/** What the app answered to a push. */
+export interface FakeWeChatPushResult {
+  status: number;
+  body: string;
+}
+
+/** What the app answered to a ticket push, and the ticket that was pushed. */
+export interface FakeWeChatTicketPushResult extends FakeWeChatPushResult {
+  ticket: string;
+}

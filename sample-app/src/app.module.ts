@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { OpenPlatformModule } from 'nest-open-platform';
+import { FakeWeChatPlatform } from 'nest-open-platform/testing';
+import { EmulatorModule, SAMPLE_COMPONENT } from './emulator.module.js';
+
+/**
+ * With WECHAT_COMPONENT_APPID (and _SECRET, _TOKEN, _AES_KEY) set, the sample runs that real
+ * component; without, it runs against the in-process emulator.
+ */
+export function useEmulator(): boolean {
+  return !process.env.WECHAT_COMPONENT_APPID;
+}
+
+@Module({
+  imports: [
+    OpenPlatformModule.forRootAsync({
+      imports: useEmulator() ? [EmulatorModule] : [],
+      inject: useEmulator() ? [FakeWeChatPlatform] : [],
+      useFactory: (fake?: FakeWeChatPlatform) => ({
+        components: [
+          fake
+            ? { platform: 'wechat' as const, ...SAMPLE_COMPONENT, apiBaseUrl: fake.baseUrl }
+            : {
+                platform: 'wechat' as const,
+                appId: process.env.WECHAT_COMPONENT_APPID ?? '',
+                appSecret: process.env.WECHAT_COMPONENT_SECRET ?? '',
+                token: process.env.WECHAT_COMPONENT_TOKEN ?? '',
+                encodingAesKey: process.env.WECHAT_COMPONENT_AES_KEY ?? '',
+              },
+        ],
+        publicBaseUrl: process.env.PUBLIC_BASE_URL,
+      }),
+    }),
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+
+// The built package (dist/, made by `npm run build`, which `npm test` runs first) is imported by
+// its name in real Node processes, as a CommonJS app and as an ESM app would.
+describe('packaging', () => {
+  it('has a build to test', () => {
+    expect(existsSync(join(root, 'dist/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/index.d.ts'))).toBe(true);
+    expect(existsSync(join(root, 'dist/testing/index.d.ts'))).toBe(true);
+  });
+
+  it.each([
+    ['cjs', 'test/packaging/cjs-app.cjs'],
+    ['esm', 'test/packaging/esm-app.mjs'],
+  ])('loads from a %s Nest app, main and testing entries', async (format, script) => {
+    const { stdout } = await run(process.execPath, [join(root, script)], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(JSON.parse(stdout)).toEqual({ format, module: 'function', tokenService: 'function', crypto: 'function', emulator: 'function' });
+  });
+
+  it('does not ship specs in the build', () => {
+    expect(existsSync(join(root, 'dist/crypto/message-crypto.spec.js'))).toBe(false);
+  });
+});

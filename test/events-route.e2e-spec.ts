@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import express from 'express';
+import { DurableStore } from '../lib/store/durable-store.js';
+import { StoreKeys } from '../lib/store/store-keys.js';
+import type { TicketRecord } from '../lib/tickets/ticket.store.js';
+import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
+import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+
+const ticketXml = (appId: string, ticket: string, createTime: number) =>
+  `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
+
+async function post(url: string, query: Record<string, string>, body: string | Buffer, contentType = 'text/xml') {
+  const res = await fetch(`${url}?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+function storedTicket(h: Harness, appId = COMPONENT_A.appId): Promise<TicketRecord | undefined> {
+  return h.app.get(DurableStore).get<TicketRecord>(StoreKeys.ticket('wechat', appId));
+}
+
+function suite(name: string, harnessOptions: HarnessOptions) {
+  describe(`events route: ${name}`, () => {
+    let h: Harness;
+    let genuine: TicketRecord | undefined;
+    beforeEach(async () => {
+      h = await startHarness(harnessOptions);
+      const first = await h.fake.pushTicket(h.eventsUrl(), COMPONENT_A.appId);
+      expect(first).toMatchObject({ status: 200, body: 'success' });
+      genuine = await storedTicket(h);
+      expect(genuine?.ticket).toBe(first.ticket);
+      h.fake.resetCalls();
+    });
+    afterEach(async () => {
+      // Whatever a bad request did, nothing changed: the ticket and the emulator's counters.
+      await h.close();
+    });
+
+    const nowS = () => Math.floor(h.clock.now() / 1000);
+    const build = (ticket = 'ticket@@@forged', appId = COMPONENT_A.appId, opts: { timestamp?: number } = {}) =>
+      h.fake.buildPush(appId, ticketXml(appId, ticket, nowS() + 1), opts);
+
+    async function expectUnchanged() {
+      expect(await storedTicket(h)).toEqual(genuine);
+      expect(h.fake.calls('api_component_token')).toBe(0);
+    }
+
+    it('answers 200 text/plain "success" to a genuine push and stores its ticket', async () => {
+      h.clock.advance(1000);
+      const push = build('ticket@@@second');
+      const res = await post(h.eventsUrl(), push.query, push.body);
+      expect(res).toMatchObject({ status: 200, body: 'success' });
+      expect(res.type).toMatch(/^text\/plain/);
+      expect((await storedTicket(h))?.ticket).toBe('ticket@@@second');
+    });
+
+    it('forged signature → 401', async () => {
+      const push = build();
+      const res = await post(h.eventsUrl(), { ...push.query, msg_signature: 'f'.repeat(40) }, push.body);
+      expect(res.status).toBe(401);
+      await expectUnchanged();
+    });
+
+    it('missing signature → 401', async () => {
+      const { msg_signature: _ignored, ...query } = build().query;
+      expect((await post(h.eventsUrl(), query, build().body)).status).toBe(401);
+      await expectUnchanged();
+    });
+
+    it('tampered Encrypt under the original signature → 401', async () => {
+      const push = build();
+      const body = push.body.replace(/<Encrypt><!\[CDATA\[(.)/, (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`);
+      expect((await post(h.eventsUrl(), push.query, body)).status).toBe(401);
+      await expectUnchanged();
+    });
+
+    it('undecryptable Encrypt with a valid signature (signed with the token, not the key) → 400', async () => {
+      const { MessageCrypto } = await import('../lib/crypto/message-crypto.js');
+      const crypto = new MessageCrypto({ platform: 'wechat', ...COMPONENT_A, encodingAesKey: COMPONENT_B.encodingAesKey });
+      const encrypt = crypto.encrypt(ticketXml(COMPONENT_A.appId, 'ticket@@@wrongkey', nowS()));
+      const query = { timestamp: String(nowS()), nonce: '42', msg_signature: crypto.signature(String(nowS()), '42', encrypt) };
+      const res = await post(h.eventsUrl(), query, `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+      expect(res.status).toBe(400);
+      await expectUnchanged();
+    });
+
+    it('unknown component in the route → 404', async () => {
+      const push = build();
+      expect((await post(h.eventsUrl('wx_unknown'), push.query, push.body)).status).toBe(404);
+      await expectUnchanged();
+    });
+
+    it("a push for component B sent to A's route → 401 (signed with B's token)", async () => {
+      const push = build('ticket@@@for-b', COMPONENT_B.appId);
+      expect((await post(h.eventsUrl(COMPONENT_A.appId), push.query, push.body)).status).toBe(401);
+      await expectUnchanged();
+      expect(await storedTicket(h, COMPONENT_B.appId)).toBeUndefined();
+    });
+
+    /** Signs and encrypts with A's token and key, as only A's platform could. */
+    async function signedAsA(innerXml: string, trailingAppId: string) {
+      const { MessageCrypto } = await import('../lib/crypto/message-crypto.js');
+      const crypto = new MessageCrypto({ platform: 'wechat', ...COMPONENT_A, appId: trailingAppId });
+      const encrypt = crypto.encrypt(innerXml);
+      const timestamp = String(nowS());
+      const query = { timestamp, nonce: '7', msg_signature: crypto.signature(timestamp, '7', encrypt) };
+      return post(h.eventsUrl(COMPONENT_A.appId), query, `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+    }
+
+    it('wrong trailing appid → 400', async () => {
+      expect((await signedAsA(ticketXml(COMPONENT_A.appId, 'ticket@@@trailing', nowS()), COMPONENT_B.appId)).status).toBe(400);
+      await expectUnchanged();
+    });
+
+    it('a message naming another component inside → 400, stored for neither', async () => {
+      expect((await signedAsA(ticketXml(COMPONENT_B.appId, 'ticket@@@inner-b', nowS()), COMPONENT_A.appId)).status).toBe(400);
+      await expectUnchanged();
+      expect(await storedTicket(h, COMPONENT_B.appId)).toBeUndefined();
+    });
+
+    it('65 KiB body → 413', async () => {
+      const push = build();
+      const body = push.body.replace('</xml>', `<Pad>${'x'.repeat(65 * 1024)}</Pad></xml>`);
+      expect((await post(h.eventsUrl(), push.query, body)).status).toBe(413);
+      await expectUnchanged();
+    });
+
+    it('empty body → 400', async () => {
+      expect((await post(h.eventsUrl(), build().query, '')).status).toBe(400);
+      await expectUnchanged();
+    });
+
+    it.each([['plain text', 'hello'], ['JSON', '{"Encrypt":1}'], ['broken XML', '<xml><Encrypt>abc</xml>'], ['entity bomb', '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><xml><Encrypt>&a;</Encrypt></xml>']])(
+      'non-XML or hostile body (%s) → 400',
+      async (_name, body) => {
+        expect((await post(h.eventsUrl(), build().query, body)).status).toBe(400);
+        await expectUnchanged();
+      },
+    );
+
+    it('timestamp more than 5 minutes off → 401 (a captured push cannot be replayed later)', async () => {
+      const old = build('ticket@@@late', COMPONENT_A.appId, { timestamp: nowS() - 301 });
+      expect((await post(h.eventsUrl(), old.query, old.body)).status).toBe(401);
+      const future = build('ticket@@@early', COMPONENT_A.appId, { timestamp: nowS() + 301 });
+      expect((await post(h.eventsUrl(), future.query, future.body)).status).toBe(401);
+      await expectUnchanged();
+    });
+
+    it('a repeated genuine push is acknowledged and changes nothing', async () => {
+      const push = build('ticket@@@repeat');
+      expect((await post(h.eventsUrl(), push.query, push.body)).body).toBe('success');
+      const stored = await storedTicket(h);
+      h.clock.advance(5000);
+      expect(await post(h.eventsUrl(), push.query, push.body)).toMatchObject({ status: 200, body: 'success' });
+      expect(await storedTicket(h)).toEqual(stored);
+    });
+
+    it('an older ticket never replaces a newer one', async () => {
+      const older = h.fake.buildPush(COMPONENT_A.appId, ticketXml(COMPONENT_A.appId, 'ticket@@@older', nowS() - 120));
+      expect((await post(h.eventsUrl(), older.query, older.body)).body).toBe('success');
+      expect(await storedTicket(h)).toEqual(genuine);
+    });
+
+    it('a push of an unknown InfoType is acknowledged and stores nothing', async () => {
+      const xml = `<xml><AppId><![CDATA[${COMPONENT_A.appId}]]></AppId><CreateTime>${nowS()}</CreateTime><InfoType><![CDATA[notify_third_fasteregister]]></InfoType></xml>`;
+      const push = h.fake.buildPush(COMPONENT_A.appId, xml);
+      expect((await post(h.eventsUrl(), push.query, push.body)).body).toBe('success');
+      await expectUnchanged();
+    });
+  });
+}
+
+suite('default Express body parsing (XML left unread)', {});
+suite('rawBody: true', { appOptions: { rawBody: true } });
+suite('app-level text parser for XML', {
+  configure: (app: INestApplication) => app.use(express.text({ type: ['text/xml', 'application/xml', 'text/plain'], limit: '1mb' })),
+});
+suite('app-level raw parser', {
+  configure: (app: INestApplication) => app.use(express.raw({ type: () => true, limit: '1mb' })),
+});
+suite('bodyParser: false and a custom routePrefix', { appOptions: { bodyParser: false }, options: { routePrefix: 'hooks/wechat' } });

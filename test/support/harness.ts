@@ -1,0 +1,66 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Clock } from '../../lib/clock/clock.js';
+import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
+import { FakeWeChatPlatform } from '../../lib/testing/index.js';
+import { COMPONENT_A, COMPONENT_B, wechatComponent } from './fixtures.js';
+import { ManualClock } from './manual-clock.js';
+
+export interface Harness {
+  app: INestApplication;
+  fake: FakeWeChatPlatform;
+  clock: ManualClock;
+  tokens: TokenService;
+  /** Base URL of the app, e.g. http://127.0.0.1:1234 */
+  url: string;
+  eventsUrl(componentAppId?: string): string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra module options (components default to A and B on the emulator). */
+  options?: Partial<OpenPlatformModuleOptions>;
+  /** Nest application options (`rawBody`, `bodyParser`). */
+  appOptions?: { rawBody?: boolean; bodyParser?: boolean };
+  /** Runs before `listen`, e.g. to install body parsers. */
+  configure?: (app: INestApplication) => void;
+  /** Reuse an emulator / clock (restarts, several apps). */
+  fake?: FakeWeChatPlatform;
+  clock?: ManualClock;
+}
+
+/** Starts the emulator and a Nest app importing OpenPlatformModule, both on loopback. */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = opts.clock ?? new ManualClock();
+  const fake = opts.fake ?? new FakeWeChatPlatform({ components: [COMPONENT_A, COMPONENT_B], now: () => clock.now() });
+  const ownFake = !opts.fake;
+  if (ownFake) await fake.start();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      OpenPlatformModule.forRoot({
+        components: [wechatComponent(COMPONENT_A, fake.baseUrl), wechatComponent(COMPONENT_B, fake.baseUrl)],
+        ...opts.options,
+      }),
+    ],
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: false, ...opts.appOptions });
+  opts.configure?.(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const prefix = opts.options?.routePrefix ?? 'open-platform';
+  return {
+    app,
+    fake,
+    clock,
+    tokens: app.get(TokenService),
+    url,
+    eventsUrl: (appId = COMPONENT_A.appId) => `${url}/${prefix}/${appId}/events`,
+    close: async () => {
+      await app.close();
+      if (ownFake) await fake.stop();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from '@jest/globals';
+import * as api from '../lib/index.js';
+import * as testing from '../lib/testing/index.js';
+
+// The barrels export the contract (DESIGN.md) and nothing else; a new export must be added here
+// on purpose.
+describe('public API', () => {
+  it('lib/index.ts exports exactly the contract', () => {
+    expect(Object.keys(api).sort()).toEqual(['MessageCrypto', 'OpenPlatformError', 'OpenPlatformErrorCode', 'OpenPlatformEvents', 'OpenPlatformModule', 'TokenService']);
+  });
+
+  it('nest-open-platform/testing exports the emulators', () => {
+    expect(Object.keys(testing).sort()).toEqual(['FakeWeChatPlatform']);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+// The README's first command runs this app (built by `npm run build:sample`, which `npm test`
+// runs first). It must reach "ready" with no configuration, against the in-process emulator.
+describe('sample app', () => {
+  it('starts with no configuration, receives a ticket push and obtains a component token', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '', NO_COLOR: '1' };
+    delete env.WECHAT_COMPONENT_APPID;
+    const child = spawn(process.execPath, [join(root, 'sample-app/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('obtained a component token')) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`sample app exited with ${code}:\n${output}`)));
+    });
+    try {
+      await ready;
+      expect(output).toContain('emulator pushed a verify ticket: HTTP 200 success');
+      expect(output).not.toContain('sample-secret');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});

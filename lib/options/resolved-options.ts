@@ -36,8 +36,15 @@ export function resolveOptions(
     components,
     routePrefix: options.routePrefix ?? 'open-platform',
     publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
-    redis: options.redis ? { keyPrefix: 'op', ...options.redis } : undefined,
-    refresh: { ...DEFAULT_REFRESH, ...options.refresh },
+    // `??` per field, not object spread: an explicit `undefined` (common in env-driven configs)
+    // must not overwrite a default.
+    redis: options.redis ? { ...options.redis, keyPrefix: options.redis.keyPrefix ?? 'op' } : undefined,
+    refresh: {
+      enabled: options.refresh?.enabled ?? DEFAULT_REFRESH.enabled,
+      intervalMs: options.refresh?.intervalMs ?? DEFAULT_REFRESH.intervalMs,
+      marginSeconds: options.refresh?.marginSeconds ?? DEFAULT_REFRESH.marginSeconds,
+      concurrency: options.refresh?.concurrency ?? DEFAULT_REFRESH.concurrency,
+    },
     httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
   };
 }

@@ -8,9 +8,18 @@ export type {
   PlatformName,
   RedisOptions,
   RefreshOptions,
+  StorageOptions,
 } from './options/open-platform-options.interface.js';
-export { TokenService, type GetTokenOptions } from './tokens/token.service.js';
+export {
+  TokenService,
+  type AuthorizationUrlRequest,
+  type GetAuthorizerTokenOptions,
+  type GetTokenOptions,
+} from './tokens/token.service.js';
+export type { AuthorizerInfo, AuthorizerStatus } from './authorizers/authorizer.interface.js';
 export { MessageCrypto, type MessageCryptoOptions, type CryptoPlatform } from './crypto/message-crypto.js';
 export { OpenPlatformError, OpenPlatformErrorCode, type ErrorPlatform, type OpenPlatformErrorInit } from './errors/open-platform.error.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';
+export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
+export { TokenCache } from './store/token-cache.js';

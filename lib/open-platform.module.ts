@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
@@ -26,7 +27,7 @@ export class OpenPlatformModule extends ConfigurableModuleClass {
 }
 
 function withRuntime(definition: DynamicModule): DynamicModule {
-  const controllers = [createEventsController()];
+  const controllers = [createEventsController(), createAuthorizeController()];
   return {
     ...definition,
     controllers: [...(definition.controllers ?? []), ...controllers],

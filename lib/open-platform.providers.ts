@@ -1,6 +1,11 @@
 import type { Provider, Type } from '@nestjs/common';
 import axios from 'axios';
 import { createCache } from 'cache-manager';
+import { AuthorizationPushHandler } from './authorizers/authorization-push.handler.js';
+import { AuthorizationService } from './authorizers/authorization.service.js';
+import { AuthorizerStore } from './authorizers/authorizer.store.js';
+import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
+import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
 import { PushService } from './callback/push.service.js';
 import { bindRoutePrefix } from './callback/route-binder.js';
@@ -47,10 +52,19 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       useFactory: (o: ResolvedOptions) => axios.create({ timeout: o.httpTimeoutMs }),
     },
     { provide: Clock, useClass: SystemClock },
-    { provide: TokenCache, useFactory: () => new CacheManagerTokenCache(createCache()) },
-    { provide: DurableStore, useFactory: () => new MemoryDurableStore() },
+    {
+      provide: TokenCache,
+      inject: [OPEN_PLATFORM_OPTIONS],
+      useFactory: (o: ResolvedOptions) => o.storage.cache ?? new CacheManagerTokenCache(createCache()),
+    },
+    { provide: DurableStore, inject: [OPEN_PLATFORM_OPTIONS], useFactory: (o: ResolvedOptions) => o.storage.durable ?? new MemoryDurableStore() },
     { provide: LockService, useClass: MemoryLockService },
-    { provide: PUSH_HANDLERS, useValue: [] },
+    { provide: PUSH_HANDLERS, inject: [AuthorizationPushHandler], useFactory: (h: AuthorizationPushHandler) => [h] },
+    AuthorizerStore,
+    AuthorizerSyncService,
+    AuthorizerTokenService,
+    AuthorizationService,
+    AuthorizationPushHandler,
     PlatformRegistry,
     ComponentsService,
     TicketStore,

@@ -2,7 +2,7 @@ import { Controller, Header, HttpCode, Param, Post, Req, type Type } from '@nest
 import { ComponentsService } from '../components/components.service.js';
 import { MAX_PUSH_BYTES } from '../open-platform.constants.js';
 import { PushService } from './push.service.js';
-import { toHttpRejection } from './push-rejection.js';
+import { toHttpError } from './http-error.js';
 import { readPushBody, type PushRequest } from './read-push-body.js';
 
 /**
@@ -30,7 +30,7 @@ export function createEventsController(): Type<unknown> {
         await this.pushes.dispatch(component, push);
         return 'success';
       } catch (err) {
-        throw toHttpRejection(err);
+        throw toHttpError(err);
       }
     }
   }

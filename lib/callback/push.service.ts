@@ -55,7 +55,17 @@ export class PushService {
       return;
     }
     for (const handler of this.handlers) {
-      if (await handler.handle(component, push)) return;
+      try {
+        if (await handler.handle(component, push)) return;
+      } catch (err) {
+        // Retrying cannot fix a dead code (already used or expired): acknowledge it. Anything else
+        // is not acknowledged, so the platform retries the push.
+        if (err instanceof OpenPlatformError && err.code === OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE) {
+          this.logger.warn(`${push.kind} push of ${component.appId} carried an unusable code: ${err.message}`);
+          return;
+        }
+        throw err;
+      }
     }
     if (push.kind === 'other') {
       this.events.emit({ type: 'push', platform: component.platform, componentAppId: component.appId, at: this.clock.now(), infoType: push.infoType, fields: push.fields });

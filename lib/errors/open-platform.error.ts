@@ -28,6 +28,18 @@ export const OpenPlatformErrorCode = {
   UNKNOWN_COMPONENT: 'UNKNOWN_COMPONENT',
   /** The platform could not be reached or answered something that is not a valid reply. */
   TRANSPORT: 'TRANSPORT',
+  /** The authorizer has no record for this component (never authorized, or not synced). */
+  AUTHORIZER_NOT_FOUND: 'AUTHORIZER_NOT_FOUND',
+  /** The merchant de-authorized the component. */
+  AUTHORIZER_REVOKED: 'AUTHORIZER_REVOKED',
+  /** The authorization chain is broken and could not be repaired: the merchant must authorize again. */
+  REAUTHORIZATION_REQUIRED: 'REAUTHORIZATION_REQUIRED',
+  /** The merchant authorized without granting any API permission: there is no token. */
+  NO_API_PERMISSION: 'NO_API_PERMISSION',
+  /** The authorization code is invalid, expired or already used. */
+  INVALID_AUTHORIZATION_CODE: 'INVALID_AUTHORIZATION_CODE',
+  /** Bad arguments to a public method. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Invalid module options. */
   INVALID_OPTIONS: 'INVALID_OPTIONS',
 } as const;

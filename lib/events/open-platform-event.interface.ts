@@ -9,6 +9,8 @@ export type OpenPlatformEventType =
   | 'token.refreshed'
   | 'token.refresh_failed'
   | 'reauthorization_required'
+  | 'authorizer.restored'
+  | 'store.write_failed'
   | 'push';
 
 /** An event of the credential lifecycle. Never carries a token or secret. */

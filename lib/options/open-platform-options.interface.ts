@@ -1,4 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
+import type { DurableStore } from '../store/durable-store.js';
+import type { TokenCache } from '../store/token-cache.js';
 
 /** The platforms this module speaks to. */
 export type PlatformName = 'wechat' | 'douyin';
@@ -41,6 +43,14 @@ export interface RefreshOptions {
   concurrency?: number;
 }
 
+/** Where the module keeps its data (default: process memory). */
+export interface StorageOptions {
+  /** Tickets, authorizer records and refresh tokens: never evicted, never with a TTL. */
+  durable?: DurableStore;
+  /** Access tokens (may evict). */
+  cache?: TokenCache;
+}
+
 /** Options of {@link OpenPlatformModule.forRoot}. */
 export interface OpenPlatformModuleOptions {
   components: ComponentOptions[];
@@ -50,6 +60,8 @@ export interface OpenPlatformModuleOptions {
   routePrefix?: string;
   /** Public base URL of this app, used to build `redirect_uri` for the authorize flow. */
   publicBaseUrl?: string;
+  /** Custom stores, e.g. your database for durable data. Not with `redis`. */
+  storage?: StorageOptions;
   /** Timeout of each upstream platform call in ms. Default 10000. */
   httpTimeoutMs?: number;
 }

@@ -1,10 +1,11 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -99,4 +100,9 @@ export class OpenPlatformOptionsSchema {
 
   @IsOptional() @IsInt() @Min(100) @Max(120_000)
   httpTimeoutMs?: number;
+
+  // Instances, checked by validateOptions (class-transformer must not rebuild them).
+  @IsOptional() @IsObject({ message: 'storage must be an object' })
+  @Transform(({ obj }) => obj.storage, { toClassOnly: true })
+  storage?: unknown;
 }

@@ -1,4 +1,4 @@
-import type { ComponentOptions, OpenPlatformModuleOptions, RedisOptions } from './open-platform-options.interface.js';
+import type { ComponentOptions, OpenPlatformModuleOptions, RedisOptions, StorageOptions } from './open-platform-options.interface.js';
 
 /** A component with every default applied. */
 export interface ResolvedComponent extends ComponentOptions {
@@ -14,6 +14,7 @@ export interface ResolvedOptions {
   redis?: Required<RedisOptions>;
   refresh: { enabled: boolean; intervalMs: number; marginSeconds: number; concurrency: number };
   httpTimeoutMs: number;
+  storage: StorageOptions;
 }
 
 export const DEFAULT_REFRESH = { enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
@@ -46,5 +47,6 @@ export function resolveOptions(
       concurrency: options.refresh?.concurrency ?? DEFAULT_REFRESH.concurrency,
     },
     httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    storage: options.storage ?? {},
   };
 }

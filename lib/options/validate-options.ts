@@ -3,6 +3,8 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { OpenPlatformModuleOptions } from './open-platform-options.interface.js';
 import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
+import { DurableStore } from '../store/durable-store.js';
+import { TokenCache } from '../store/token-cache.js';
 
 /**
  * Validates module options once, at boot. Throws an {@link OpenPlatformError} whose message lists
@@ -18,7 +20,7 @@ export function validateOptions(options: unknown): OpenPlatformModuleOptions {
     forbidNonWhitelisted: true,
     validationError: { target: false, value: false },
   }).flatMap((e) => describe(e, ''));
-  problems.push(...duplicateAppIds(options as OpenPlatformModuleOptions));
+  problems.push(...duplicateAppIds(options as OpenPlatformModuleOptions), ...storageProblems(options as OpenPlatformModuleOptions));
   if (problems.length > 0) throw invalid(problems);
   return options as OpenPlatformModuleOptions;
 }
@@ -40,6 +42,17 @@ function duplicateAppIds(options: OpenPlatformModuleOptions): string[] {
     if (first !== undefined) problems.push(`components[${i}].appId: duplicates components[${first}].appId (each component needs its own appId)`);
     else seen.set(appId, i);
   });
+  return problems;
+}
+
+function storageProblems(options: OpenPlatformModuleOptions): string[] {
+  const storage = options.storage;
+  if (!storage || typeof storage !== 'object') return [];
+  const problems: string[] = [];
+  if (storage.durable !== undefined && !(storage.durable instanceof DurableStore)) problems.push('storage.durable: must be an instance of a DurableStore subclass');
+  if (storage.cache !== undefined && !(storage.cache instanceof TokenCache)) problems.push('storage.cache: must be an instance of a TokenCache subclass');
+  for (const key of Object.keys(storage)) if (key !== 'durable' && key !== 'cache') problems.push(`storage.${key}: unknown option`);
+  if (options.redis) problems.push('storage: cannot be combined with redis');
   return problems;
 }
 

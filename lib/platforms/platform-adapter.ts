@@ -42,6 +42,58 @@ export interface OtherPush extends PushBase { kind: 'other'; infoType: string; f
 /** A decrypted push in normalized terms. */
 export type PlatformPush = TicketPush | AuthorizationPush | UnauthorizedPush | OtherPush;
 
+/** A pre-authorization code for the merchant authorization page. */
+export interface PreAuthCode {
+  code: string;
+  expiresIn: number;
+}
+
+/** What an authorization-code exchange or a token refresh gave, in normalized terms. */
+export interface AuthorizerGrant {
+  authorizerAppId: string;
+  /** Absent when the account granted no API permission. */
+  accessToken?: string;
+  /** Seconds. */
+  expiresIn?: number;
+  refreshToken?: string;
+  /** Seconds; only platforms whose refresh tokens expire (Douyin). */
+  refreshExpiresIn?: number;
+  /** Permission (function scope) ids; undefined when the answer did not say. */
+  permissions?: number[];
+}
+
+/** One entry of the platform's list of authorizers. */
+export interface AuthorizerListEntry {
+  authorizerAppId: string;
+  /** May be missing, e.g. for an account whose code was never exchanged. */
+  refreshToken?: string;
+  /** Epoch ms. */
+  authorizedAt?: number;
+}
+
+export interface AuthorizerListPage {
+  total: number;
+  entries: AuthorizerListEntry[];
+}
+
+/** Options of a merchant authorization page link. */
+export interface AuthorizationPageOptions {
+  preAuthCode: string;
+  redirectUri: string;
+  authType?: number;
+  bizAppId?: string;
+  mobile?: boolean;
+}
+
+/**
+ * What a platform error means for the token lifecycle, so callers never look at errcodes:
+ * - `token_rejected`: the access token sent (component or authorizer, the caller knows which) is
+ *   invalid, expired or not the latest;
+ * - `refresh_token_invalid`: the refresh token no longer works (the chain is broken);
+ * - `code_invalid`: the authorization code is unknown, used or expired.
+ */
+export type FailureKind = 'token_rejected' | 'refresh_token_invalid' | 'code_invalid';
+
 /** Per-platform defaults applied to component options. */
 export interface PlatformDefaults {
   apiBaseUrl: string;
@@ -62,4 +114,20 @@ export abstract class PlatformAdapter {
   abstract parseMessage(plaintext: string): PlatformPush;
   /** Obtains a component token with the given ticket. Failures are `OpenPlatformError`s. */
   abstract fetchComponentToken(component: ResolvedComponent, ticket: string): Promise<ComponentToken>;
+  /** Creates a single-use pre-authorization code. */
+  abstract createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode>;
+  /** The merchant authorization page link. */
+  abstract authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string;
+  /** The name of the query parameter that carries the authorization code on the redirect. */
+  abstract readonly redirectCodeParam: string;
+  /** Exchanges an authorization code for the first token pair. */
+  abstract exchangeCode(component: ResolvedComponent, componentToken: string, code: string): Promise<AuthorizerGrant>;
+  /** Obtains a new authorizer token with a refresh token. */
+  abstract refreshAuthorizerToken(component: ResolvedComponent, componentToken: string, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant>;
+  /** How many list entries one page may hold. */
+  abstract readonly listPageSize: number;
+  /** One page of the platform's authorizer list; `page` counts from 0. */
+  abstract listAuthorizers(component: ResolvedComponent, componentToken: string, page: number): Promise<AuthorizerListPage>;
+  /** Classifies a platform error, or undefined for anything else. */
+  abstract failureKind(error: unknown): FailureKind | undefined;
 }

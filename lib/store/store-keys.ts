@@ -7,4 +7,11 @@ import type { PlatformName } from '../options/open-platform-options.interface.js
 export const StoreKeys = {
   ticket: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:ticket`,
   componentToken: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:component-token`,
+  /** Prefix of every authorizer record of a component. */
+  authorizers: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:authorizer:`,
+  authorizer: (platform: PlatformName, componentAppId: string, authorizerAppId: string) => `${platform}:${componentAppId}:authorizer:${authorizerAppId}`,
+  authorizerToken: (platform: PlatformName, componentAppId: string, authorizerAppId: string) =>
+    `${platform}:${componentAppId}:authorizer-token:${authorizerAppId}`,
+  /** An authorization code already exchanged (the code itself is hashed: it is a credential). */
+  exchangedCode: (platform: PlatformName, componentAppId: string, codeHash: string) => `${platform}:${componentAppId}:exchanged-code:${codeHash}`,
 } as const;

@@ -28,13 +28,34 @@ export class ComponentTokenService {
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
   ) {}
 
-  async get(component: ResolvedComponent, forceRefresh = false): Promise<string> {
+  /**
+   * The component token. With `forceRefresh`, a new one is obtained unless the cached token
+   * already differs from `rejected` (default: the token cached when the call started), i.e.
+   * someone else renewed it meanwhile.
+   */
+  async get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
     const key = StoreKeys.componentToken(component.platform, component.appId);
     const cached = await this.cache.get<CachedToken>(key);
     if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) {
       return cached.accessToken;
     }
-    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, key, forceRefresh, cached?.accessToken)));
+    const seen = rejected ?? cached?.accessToken;
+    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, key, forceRefresh, seen)));
+  }
+
+  /**
+   * Runs a component API call with the component token. If the platform rejects the token, it is
+   * renewed (only if it is still the cached one) and the call is retried once.
+   */
+  async call<T>(component: ResolvedComponent, fn: (componentToken: string) => Promise<T>): Promise<T> {
+    const token = await this.get(component);
+    try {
+      return await fn(token);
+    } catch (err) {
+      if (this.platforms.get(component.platform).failureKind(err) !== 'token_rejected') throw err;
+      this.logger.warn(`the component token of ${component.appId} was rejected; renewing it and retrying once`);
+      return fn(await this.get(component, true, token));
+    }
   }
 
   private async renew(component: ResolvedComponent, key: string, force: boolean, seen: string | undefined): Promise<string> {

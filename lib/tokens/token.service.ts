@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { AuthorizationService } from '../authorizers/authorization.service.js';
+import type { AuthorizerInfo } from '../authorizers/authorizer.interface.js';
+import { AuthorizerStore } from '../authorizers/authorizer.store.js';
+import { AuthorizerSyncService } from '../authorizers/authorizer-sync.service.js';
+import { AuthorizerTokenService } from '../authorizers/authorizer-token.service.js';
 import { ComponentsService } from '../components/components.service.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { ComponentTokenService } from './component-token.service.js';
 
 /** Options of {@link TokenService.getComponentAccessToken}. */
@@ -8,15 +14,40 @@ export interface GetTokenOptions {
   forceRefresh?: boolean;
 }
 
+/** Options of {@link TokenService.getAuthorizerAccessToken}. */
+export interface GetAuthorizerTokenOptions extends GetTokenOptions {
+  /** May be omitted when exactly one component is configured. */
+  componentAppId?: string;
+}
+
+/** Options of {@link TokenService.getAuthorizationUrl}. */
+export interface AuthorizationUrlRequest {
+  /** May be omitted when exactly one component is configured. */
+  componentAppId?: string;
+  /** Where the platform sends the merchant after consent (absolute http(s) URL, on the component's domain). */
+  redirectUri: string;
+  /** WeChat: 1 official accounts, 2 mini programs, 3 both (default). */
+  authType?: number;
+  /** Pin the authorization to one account. */
+  bizAppId?: string;
+  /** The H5 page instead of the PC page. */
+  mobile?: boolean;
+}
+
 /**
- * The credentials of every configured component (DESIGN §4). Concurrent callers asking for the
- * same missing or expiring token share one upstream call. Failures are `OpenPlatformError`s.
+ * The credentials of every configured component and its authorizers (DESIGN §4). Concurrent
+ * callers asking for the same missing or expiring token share one upstream call. Failures are
+ * `OpenPlatformError`s.
  */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly components: ComponentsService,
     private readonly componentTokens: ComponentTokenService,
+    private readonly authorizerTokens: AuthorizerTokenService,
+    private readonly authorizations: AuthorizationService,
+    private readonly authorizers: AuthorizerStore,
+    private readonly sync: AuthorizerSyncService,
   ) {}
 
   /**
@@ -27,5 +58,63 @@ export class TokenService {
   async getComponentAccessToken(componentAppId?: string, opts?: GetTokenOptions): Promise<string> {
     const component = this.components.resolve(componentAppId);
     return this.componentTokens.get(component, opts?.forceRefresh === true);
+  }
+
+  /**
+   * An authorizer's access token, from the cache while fresh; renewed with its refresh token
+   * (rotated refresh tokens are persisted before the new token is returned). A broken chain is
+   * repaired from the platform's authorizer list; if that fails the authorizer becomes
+   * `reauthorization_required` and this throws.
+   */
+  async getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
+    assertAppId(authorizerAppId);
+    const component = this.components.resolve(opts?.componentAppId);
+    return this.authorizerTokens.get(component, authorizerAppId, opts?.forceRefresh === true);
+  }
+
+  /** A merchant authorization page link, with a fresh single-use pre-auth code each call. */
+  async getAuthorizationUrl(opts: AuthorizationUrlRequest): Promise<string> {
+    const component = this.components.resolve(opts?.componentAppId);
+    return this.authorizations.authorizationUrl(component, opts);
+  }
+
+  /**
+   * Exchanges an authorization code (from the redirect or the push) for the authorizer's first
+   * token pair and records the authorizer. A code is exchanged upstream once, however often it
+   * arrives.
+   */
+  async exchangeAuthorizationCode(code: string, componentAppId?: string): Promise<AuthorizerInfo> {
+    const component = this.components.resolve(componentAppId);
+    return this.authorizations.exchange(component, code);
+  }
+
+  /** What the module knows about an authorizer, without any token; undefined if unknown. */
+  async getAuthorizer(authorizerAppId: string, componentAppId?: string): Promise<AuthorizerInfo | undefined> {
+    assertAppId(authorizerAppId);
+    const component = this.components.resolve(componentAppId);
+    const record = await this.authorizers.get(component, authorizerAppId);
+    return record ? this.authorizations.info(component, record) : undefined;
+  }
+
+  /** Every authorizer recorded for a component, oldest authorization first. */
+  async listAuthorizers(componentAppId?: string): Promise<AuthorizerInfo[]> {
+    const component = this.components.resolve(componentAppId);
+    const records = await this.authorizers.list(component);
+    return Promise.all(records.map((r) => this.authorizations.info(component, r)));
+  }
+
+  /**
+   * Pages through the platform's authorizer list and restores missing or stale refresh tokens.
+   * @returns the list's total and how many records were restored.
+   */
+  async syncAuthorizers(componentAppId?: string): Promise<{ total: number; restored: number }> {
+    const component = this.components.resolve(componentAppId);
+    return this.sync.syncAll(component);
+  }
+}
+
+function assertAppId(appId: unknown): void {
+  if (typeof appId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(appId)) {
+    throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message: 'authorizerAppId must be an appid (1-64 characters of A-Z a-z 0-9 _ -)' });
   }
 }

@@ -1,16 +1,32 @@
 import type { AxiosInstance } from 'axios';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
-import { PlatformAdapter, type ComponentToken, type InboundPush, type PlatformPush, type PushEnvelope } from '../platform-adapter.js';
+import {
+  PlatformAdapter,
+  type AuthorizationPageOptions,
+  type AuthorizerGrant,
+  type AuthorizerListPage,
+  type ComponentToken,
+  type FailureKind,
+  type InboundPush,
+  type PlatformPush,
+  type PreAuthCode,
+  type PushEnvelope,
+} from '../platform-adapter.js';
 import { callUpstream } from '../upstream-call.js';
-import { WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
-import { weChatErrcode, weChatError } from './wechat.errors.js';
+import { authorizationPageUrl } from './wechat-authorize-page.js';
+import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
+import { WECHAT_CODE_INVALID_CODES, WECHAT_REFRESH_TOKEN_INVALID, WECHAT_TOKEN_REJECTED_CODES, weChatErrcode, weChatError } from './wechat.errors.js';
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
+
+type Json = Record<string, unknown>;
 
 /** WeChat Open Platform (第三方平台). */
 export class WeChatAdapter extends PlatformAdapter {
   readonly platform = 'wechat' as const;
   readonly ticketLifetimeMs = WECHAT_TICKET_LIFETIME_MS;
+  readonly redirectCodeParam = 'auth_code';
+  readonly listPageSize = WECHAT_LIST_PAGE_SIZE;
 
   constructor(private readonly http: AxiosInstance) {
     super();
@@ -30,23 +46,103 @@ export class WeChatAdapter extends PlatformAdapter {
       component_appsecret: component.appSecret,
       component_verify_ticket: ticket,
     });
-    const accessToken = data.component_access_token;
-    const expiresIn = Number(data.expires_in);
-    if (typeof accessToken !== 'string' || !accessToken || !(expiresIn > 0)) {
-      throw new OpenPlatformError({ platform: 'wechat', code: OpenPlatformErrorCode.TRANSPORT, message: 'wechat api_component_token: answer lacks component_access_token or expires_in', retryable: true });
-    }
-    return { accessToken, expiresIn };
+    const accessToken = requiredString(data, 'component_access_token', 'api_component_token');
+    return { accessToken, expiresIn: positive(data.expires_in, 'api_component_token') };
   }
 
-  private async post(component: ResolvedComponent, endpoint: string, path: string, body: object, query?: Record<string, string>) {
+  async createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode> {
+    const data = await this.post(component, 'api_create_preauthcode', WeChatPaths.preAuthCode, { component_appid: component.appId }, componentToken);
+    return { code: requiredString(data, 'pre_auth_code', 'api_create_preauthcode'), expiresIn: positive(data.expires_in, 'api_create_preauthcode') };
+  }
+
+  authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string {
+    return authorizationPageUrl(component, options);
+  }
+
+  async exchangeCode(component: ResolvedComponent, componentToken: string, code: string): Promise<AuthorizerGrant> {
+    const data = await this.post(component, 'api_query_auth', WeChatPaths.queryAuth, { component_appid: component.appId, authorization_code: code }, componentToken);
+    return grantFrom(asObject(data.authorization_info), 'api_query_auth');
+  }
+
+  async refreshAuthorizerToken(component: ResolvedComponent, componentToken: string, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant> {
+    const data = await this.post(component, 'api_authorizer_token', WeChatPaths.authorizerToken, {
+      component_appid: component.appId,
+      authorizer_appid: authorizerAppId,
+      authorizer_refresh_token: refreshToken,
+    }, componentToken);
+    const grant = grantFrom({ ...data, authorizer_appid: authorizerAppId }, 'api_authorizer_token');
+    if (!grant.accessToken) throw malformedAnswer('api_authorizer_token', 'authorizer_access_token');
+    return grant;
+  }
+
+  async listAuthorizers(component: ResolvedComponent, componentToken: string, page: number): Promise<AuthorizerListPage> {
+    const data = await this.post(component, 'api_get_authorizer_list', WeChatPaths.authorizerList, {
+      component_appid: component.appId,
+      offset: page * this.listPageSize,
+      count: this.listPageSize,
+    }, componentToken);
+    const list = Array.isArray(data.list) ? (data.list as unknown[]) : [];
+    return {
+      total: Number(data.total_count) || 0,
+      entries: list.map(asObject).filter((e) => typeof e.authorizer_appid === 'string').map((e) => ({
+        authorizerAppId: e.authorizer_appid as string,
+        refreshToken: typeof e.refresh_token === 'string' && e.refresh_token ? e.refresh_token : undefined,
+        authorizedAt: Number(e.auth_time) > 0 ? Number(e.auth_time) * 1000 : undefined,
+      })),
+    };
+  }
+
+  failureKind(error: unknown): FailureKind | undefined {
+    if (!(error instanceof OpenPlatformError) || error.platform !== 'wechat' || typeof error.code !== 'number') return undefined;
+    if (WECHAT_TOKEN_REJECTED_CODES.has(error.code)) return 'token_rejected';
+    if (error.code === WECHAT_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
+    if (WECHAT_CODE_INVALID_CODES.has(error.code)) return 'code_invalid';
+    return undefined;
+  }
+
+  private async post(component: ResolvedComponent, endpoint: string, path: string, body: object, componentToken?: string): Promise<Json> {
     const data = await callUpstream(this.http, 'wechat', endpoint, {
       method: 'POST',
       url: component.apiBaseUrl + path,
-      params: query,
+      params: componentToken === undefined ? undefined : { component_access_token: componentToken },
       data: body,
       headers: { 'content-type': 'application/json' },
     });
     if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data);
     return data;
   }
+}
+
+function asObject(value: unknown): Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function malformedAnswer(endpoint: string, field: string): OpenPlatformError {
+  return new OpenPlatformError({ platform: 'wechat', code: OpenPlatformErrorCode.TRANSPORT, message: `wechat ${endpoint}: the answer lacks ${field}`, retryable: true });
+}
+
+function requiredString(data: Json, field: string, endpoint: string): string {
+  const value = data[field];
+  if (typeof value !== 'string' || !value) throw malformedAnswer(endpoint, field);
+  return value;
+}
+
+function positive(value: unknown, endpoint: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw malformedAnswer(endpoint, 'expires_in');
+  return n;
+}
+
+/** Normalizes `authorization_info` (exchange) or a refresh answer. */
+function grantFrom(info: Json, endpoint: string): AuthorizerGrant {
+  const authorizerAppId = requiredString(info, 'authorizer_appid', endpoint);
+  const accessToken = typeof info.authorizer_access_token === 'string' && info.authorizer_access_token ? info.authorizer_access_token : undefined;
+  const funcInfo = Array.isArray(info.func_info) ? (info.func_info as unknown[]) : undefined;
+  return {
+    authorizerAppId,
+    accessToken,
+    expiresIn: accessToken ? positive(info.expires_in, endpoint) : undefined,
+    refreshToken: typeof info.authorizer_refresh_token === 'string' && info.authorizer_refresh_token ? info.authorizer_refresh_token : undefined,
+    permissions: funcInfo?.map((f) => Number(asObject(asObject(f).funcscope_category).id)).filter((id) => Number.isInteger(id)),
+  };
 }

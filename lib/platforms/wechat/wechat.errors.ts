@@ -13,11 +13,18 @@ const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
   61004: { hint: "this server's IP is not on the component's IP whitelist" },
   61005: { hint: 'component_verify_ticket expired: waiting for the next push (every 10 minutes); check the authorization-event URL' },
   61006: { hint: 'component_verify_ticket invalid: waiting for the next push (every 10 minutes); check the authorization-event URL' },
-  61023: { hint: 'refresh_token is invalid' },
+  61003: { hint: 'the account has not authorized this component' },
+  61009: { hint: 'authorization code invalid or already used' },
+  61010: { hint: 'authorization code expired' },
+  61023: { hint: 'refresh_token is invalid: the authorization chain is broken' },
 };
 
-/** WeChat errcodes meaning "this access token is no longer valid". */
+/** WeChat errcodes meaning "this access token is no longer valid" (PROTOCOL §2). */
 export const WECHAT_TOKEN_REJECTED_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+/** refresh_token is invalid. */
+export const WECHAT_REFRESH_TOKEN_INVALID = 61023;
+/** Authorization code invalid / expired. */
+export const WECHAT_CODE_INVALID_CODES: ReadonlySet<number> = new Set([61009, 61010]);
 
 /** Returns the errcode of an answer, or 0 when it is a success. */
 export function weChatErrcode(data: Record<string, unknown>): number {

@@ -11,15 +11,20 @@ const STATUS: Partial<Record<string, HttpStatus>> = {
   [OpenPlatformErrorCode.BAD_PADDING]: HttpStatus.BAD_REQUEST,
   [OpenPlatformErrorCode.BAD_LENGTH]: HttpStatus.BAD_REQUEST,
   [OpenPlatformErrorCode.APPID_MISMATCH]: HttpStatus.BAD_REQUEST,
+  [OpenPlatformErrorCode.INVALID_ARGUMENT]: HttpStatus.BAD_REQUEST,
+  [OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE]: HttpStatus.BAD_REQUEST,
+  [OpenPlatformErrorCode.NO_TICKET]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /**
- * Maps a rejected push to its HTTP status (DESIGN §3). Anything else (a store failure) stays a
- * 5xx on purpose: the platform retries pushes that were not acknowledged.
+ * Maps an error of the module's routes to its HTTP answer (DESIGN §3): bad input is a 4xx;
+ * an upstream failure is a 502 (503 while waiting for a ticket); anything else stays as it is
+ * (a 500), on purpose: the platform retries pushes that were not acknowledged.
  */
-export function toHttpRejection(err: unknown): unknown {
+export function toHttpError(err: unknown): unknown {
   if (!(err instanceof OpenPlatformError)) return err;
-  const status = typeof err.code === 'string' ? STATUS[err.code] : undefined;
+  let status = typeof err.code === 'string' ? STATUS[err.code] : undefined;
+  if (status === undefined && (err.code === OpenPlatformErrorCode.TRANSPORT || typeof err.code === 'number')) status = HttpStatus.BAD_GATEWAY;
   if (status === undefined) return err;
   return new HttpException({ statusCode: status, code: err.code, message: err.message }, status);
 }

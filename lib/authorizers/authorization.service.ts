@@ -1,0 +1,148 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Clock } from '../clock/clock.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { SingleFlight } from '../lock/single-flight.js';
+import type { ResolvedComponent } from '../options/resolved-options.js';
+import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { StoreKeys } from '../store/store-keys.js';
+import { TokenCache } from '../store/token-cache.js';
+import { ComponentTokenService } from '../tokens/component-token.service.js';
+import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerStore, toAuthorizerInfo } from './authorizer.store.js';
+import { AuthorizerTokenService } from './authorizer-token.service.js';
+
+/** Remember exchanged codes well past any code lifetime (WeChat 10 min, Douyin 1 h). */
+const EXCHANGED_CODE_TTL_MS = 2 * 60 * 60 * 1000;
+const MAX_CODE_LENGTH = 512;
+
+/** Options of {@link AuthorizationService.authorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  redirectUri: string;
+  authType?: number;
+  bizAppId?: string;
+  mobile?: boolean;
+}
+
+/** Merchant onboarding: authorization links, code exchange, authorization pushes. */
+@Injectable()
+export class AuthorizationService {
+  private readonly logger = new Logger('OpenPlatform:Authorization');
+  private readonly flights = new SingleFlight();
+
+  constructor(
+    private readonly platforms: PlatformRegistry,
+    private readonly componentTokens: ComponentTokenService,
+    private readonly authorizerTokens: AuthorizerTokenService,
+    private readonly store: AuthorizerStore,
+    private readonly cache: TokenCache,
+    private readonly events: OpenPlatformEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A merchant authorization page link with a fresh single-use pre-auth code. */
+  async authorizationUrl(component: ResolvedComponent, o: AuthorizationUrlOptions): Promise<string> {
+    validateUrlOptions(o);
+    const adapter = this.platforms.get(component.platform);
+    const pre = await this.componentTokens.call(component, (t) => adapter.createPreAuthCode(component, t));
+    return adapter.authorizationPageUrl(component, { preAuthCode: pre.code, redirectUri: o.redirectUri, authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile });
+  }
+
+  /**
+   * Exchanges an authorization code once: it arrives twice (redirect and push), and concurrent
+   * or later arrivals of the same code get the authorizer the first exchange recorded.
+   * @param eventAt creation time of the push that carried the code, if it came by push.
+   */
+  async exchange(component: ResolvedComponent, code: string, eventAt?: number): Promise<AuthorizerInfo> {
+    if (typeof code !== 'string' || code.length === 0 || code.length > MAX_CODE_LENGTH) {
+      throw new OpenPlatformError({ platform: component.platform, code: OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE, message: 'the authorization code is missing or malformed' });
+    }
+    const memo = StoreKeys.exchangedCode(component.platform, component.appId, createHash('sha256').update(code).digest('hex'));
+    return this.flights.run(memo, async () => {
+      const done = await this.cache.get<string>(memo);
+      const known = done ? await this.store.get(component, done) : undefined;
+      if (known) return this.info(component, known);
+      const grant = await this.exchangeUpstream(component, code);
+      const info = await this.applyAuthorization(component, grant, eventAt ?? this.clock.now());
+      await this.cache.set(memo, grant.authorizerAppId, EXCHANGED_CODE_TTL_MS);
+      return info;
+    });
+  }
+
+  /** De-authorization: status `revoked`, tokens dropped, record kept. Older pushes are ignored. */
+  async revoke(component: ResolvedComponent, authorizerAppId: string, eventAt: number): Promise<void> {
+    const record = await this.store.update(component, authorizerAppId, (current) => {
+      if (current && (current.lastEventAt ?? 0) > eventAt) return undefined; // an older push arriving late
+      return {
+        componentAppId: component.appId, authorizerAppId, platform: component.platform, permissions: [], authorizedAt: eventAt,
+        ...current, status: 'revoked', refreshToken: undefined, refreshTokenExpiresAt: undefined, lastEventAt: eventAt, updatedAt: this.clock.now(),
+      };
+    });
+    if (record?.status !== 'revoked' || record.lastEventAt !== eventAt) return;
+    await this.authorizerTokens.drop(component, authorizerAppId);
+    this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
+    this.events.emit({ type: 'unauthorized', platform: component.platform, componentAppId: component.appId, authorizerAppId, at: this.clock.now() });
+  }
+
+  async info(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerInfo> {
+    const token = record.status === 'active' ? await this.authorizerTokens.cached(component, record.authorizerAppId) : undefined;
+    return toAuthorizerInfo(record, token?.expiresAt);
+  }
+
+  private async exchangeUpstream(component: ResolvedComponent, code: string): Promise<AuthorizerGrant> {
+    const adapter = this.platforms.get(component.platform);
+    try {
+      return await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));
+    } catch (err) {
+      if (adapter.failureKind(err) !== 'code_invalid') throw err;
+      throw new OpenPlatformError({
+        platform: component.platform,
+        code: OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE,
+        message: `the authorization code is invalid, expired or already used (${(err as Error).message})`,
+      });
+    }
+  }
+
+  /** Records a new or renewed authorization: refresh token persisted first, then the token cached. */
+  private async applyAuthorization(component: ResolvedComponent, grant: AuthorizerGrant, eventAt: number): Promise<AuthorizerInfo> {
+    const now = this.clock.now();
+    let previous: AuthorizerRecord | undefined;
+    const record = await this.store.update(component, grant.authorizerAppId, (current) => {
+      previous = current;
+      return {
+        componentAppId: component.appId,
+        authorizerAppId: grant.authorizerAppId,
+        platform: component.platform,
+        status: grant.accessToken ? 'active' : 'no_api_permission',
+        permissions: grant.permissions ?? current?.permissions ?? [],
+        authorizedAt: now,
+        refreshToken: grant.refreshToken,
+        refreshTokenExpiresAt: grant.refreshExpiresIn ? now + grant.refreshExpiresIn * 1000 : undefined,
+        lastEventAt: Math.max(eventAt, current?.lastEventAt ?? 0),
+        updatedAt: now,
+      };
+    });
+    // The platform invalidates the previous token on re-authorization: replace it, never keep it.
+    await this.authorizerTokens.drop(component, grant.authorizerAppId);
+    const token = await this.authorizerTokens.cacheGrant(component, grant);
+    const type = previous?.status === 'active' || previous?.status === 'no_api_permission' ? 'updateauthorized' : 'authorized';
+    this.logger.log(`authorizer ${grant.authorizerAppId} ${type === 'authorized' ? 'authorized' : 're-authorized'} component ${component.appId} (${record!.status})`);
+    this.events.emit({ type, platform: component.platform, componentAppId: component.appId, authorizerAppId: grant.authorizerAppId, at: now });
+    return toAuthorizerInfo(record!, token?.expiresAt);
+  }
+}
+
+function validateUrlOptions(o: AuthorizationUrlOptions): void {
+  const bad = (message: string) => new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message });
+  let url: URL | undefined;
+  try {
+    url = new URL(o?.redirectUri);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw bad('redirectUri must be an absolute http(s) URL');
+  if (o.authType !== undefined && ![1, 2, 3].includes(o.authType)) throw bad('authType must be 1 (official accounts), 2 (mini programs) or 3 (both)');
+  if (o.bizAppId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.bizAppId)) throw bad('bizAppId must be an appid');
+}

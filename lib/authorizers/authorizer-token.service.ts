@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { LockService } from '../lock/lock.service.js';
+import { SingleFlight } from '../lock/single-flight.js';
+import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
+import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
+import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { StoreKeys } from '../store/store-keys.js';
+import { TokenCache } from '../store/token-cache.js';
+import { ComponentTokenService } from '../tokens/component-token.service.js';
+import { isExpired, needsRenewal, type CachedToken } from '../tokens/renewal.js';
+import type { AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerStore } from './authorizer.store.js';
+import { AuthorizerSyncService } from './authorizer-sync.service.js';
+
+/** Keeps every authorizer's access token: cached, renewed by the rule, one upstream call at a time. */
+@Injectable()
+export class AuthorizerTokenService {
+  private readonly logger = new Logger('OpenPlatform:AuthorizerToken');
+  private readonly flights = new SingleFlight();
+
+  constructor(
+    private readonly platforms: PlatformRegistry,
+    private readonly componentTokens: ComponentTokenService,
+    private readonly store: AuthorizerStore,
+    private readonly sync: AuthorizerSyncService,
+    private readonly cache: TokenCache,
+    private readonly lock: LockService,
+    private readonly events: OpenPlatformEvents,
+    private readonly clock: Clock,
+    @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+  ) {}
+
+  /** The cached token record (for `accessTokenExpiresAt`), if any. */
+  cached(component: ResolvedComponent, authorizerAppId: string): Promise<CachedToken | undefined> {
+    return this.cache.get<CachedToken>(StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId));
+  }
+
+  async get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
+    const key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
+    const cached = await this.cache.get<CachedToken>(key);
+    if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) return cached.accessToken;
+    const seen = rejected ?? cached?.accessToken;
+    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, authorizerAppId, key, forceRefresh, seen)));
+  }
+
+  /** Caches the access token of a grant (exchange or refresh). The record must be persisted first. */
+  async cacheGrant(component: ResolvedComponent, grant: AuthorizerGrant): Promise<CachedToken | undefined> {
+    if (!grant.accessToken || !grant.expiresIn) return undefined;
+    const token: CachedToken = { accessToken: grant.accessToken, expiresIn: grant.expiresIn, expiresAt: this.clock.now() + grant.expiresIn * 1000 };
+    await this.cache.set(StoreKeys.authorizerToken(component.platform, component.appId, grant.authorizerAppId), token, grant.expiresIn * 1000);
+    return token;
+  }
+
+  /** Drops the cached access token (revocation, re-authorization). */
+  async drop(component: ResolvedComponent, authorizerAppId: string): Promise<void> {
+    await this.cache.delete(StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId));
+  }
+
+  private async renew(component: ResolvedComponent, authorizerAppId: string, key: string, force: boolean, seen: string | undefined): Promise<string> {
+    const current = await this.cache.get<CachedToken>(key);
+    const fresh = current && !needsRenewal(current, this.clock.now(), this.options.refresh.marginSeconds);
+    if (fresh && (!force || current.accessToken !== seen)) return current.accessToken;
+    try {
+      return await this.refresh(component, authorizerAppId);
+    } catch (err) {
+      const error = err as OpenPlatformError;
+      this.events.emit({
+        type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId, tokenKind: 'authorizer',
+        at: this.clock.now(), error: { code: error.code, message: error.message },
+      });
+      // A transient failure while the current token still works: keep serving it.
+      if (!force && current && !isExpired(current, this.clock.now()) && error.retryable) {
+        this.logger.warn(`renewing the token of authorizer ${authorizerAppId} failed (${error.message}); the current token stays in use`);
+        return current.accessToken;
+      }
+      throw err;
+    }
+  }
+
+  private async refresh(component: ResolvedComponent, authorizerAppId: string): Promise<string> {
+    let record = await this.usableRecord(component, authorizerAppId);
+    const adapter = this.platforms.get(component.platform);
+    let grant: AuthorizerGrant;
+    try {
+      grant = await this.callRefresh(component, authorizerAppId, record.refreshToken!);
+    } catch (err) {
+      if (adapter.failureKind(err) !== 'refresh_token_invalid') throw err;
+      // The chain is broken (e.g. the token changed elsewhere): repair from the list, retry once.
+      this.logger.warn(`the refresh token of authorizer ${authorizerAppId} is invalid; repairing from the authorizer list`);
+      const repaired = await this.sync.repairOne(component, authorizerAppId).catch(() => undefined);
+      if (!repaired?.refreshToken || repaired.refreshToken === record.refreshToken) {
+        throw await this.markReauthorizationRequired(component, authorizerAppId, err as OpenPlatformError);
+      }
+      record = repaired;
+      try {
+        grant = await this.callRefresh(component, authorizerAppId, record.refreshToken!);
+      } catch (retryErr) {
+        if (adapter.failureKind(retryErr) === 'refresh_token_invalid') {
+          throw await this.markReauthorizationRequired(component, authorizerAppId, retryErr as OpenPlatformError);
+        }
+        throw retryErr;
+      }
+    }
+    return this.applyRefresh(component, record, grant);
+  }
+
+  private callRefresh(component: ResolvedComponent, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant> {
+    const adapter = this.platforms.get(component.platform);
+    return this.componentTokens.call(component, (t) => adapter.refreshAuthorizerToken(component, t, authorizerAppId, refreshToken));
+  }
+
+  /** Persists a rotated refresh token before the access token is handed to anyone. */
+  private async applyRefresh(component: ResolvedComponent, used: AuthorizerRecord, grant: AuthorizerGrant): Promise<string> {
+    const now = this.clock.now();
+    const saved = await this.store.update(component, used.authorizerAppId, (current) => {
+      if (!current || current.status !== 'active') return undefined; // revoked meanwhile: keep the revocation
+      if (!grant.refreshToken || grant.refreshToken === current.refreshToken) return undefined;
+      return {
+        ...current,
+        refreshToken: grant.refreshToken,
+        refreshTokenExpiresAt: grant.refreshExpiresIn ? now + grant.refreshExpiresIn * 1000 : current.refreshTokenExpiresAt,
+        updatedAt: now,
+      };
+    });
+    if (!saved || saved.status !== 'active') throw statusError(component, used.authorizerAppId, saved);
+    const token = await this.cacheGrant(component, grant);
+    this.events.emit({
+      type: 'token.refreshed', platform: component.platform, componentAppId: component.appId, authorizerAppId: used.authorizerAppId,
+      tokenKind: 'authorizer', at: now, expiresAt: token!.expiresAt,
+    });
+    return token!.accessToken;
+  }
+
+  /** The record, repaired from the list if it or its refresh token is missing; throws if unusable. */
+  private async usableRecord(component: ResolvedComponent, authorizerAppId: string): Promise<AuthorizerRecord> {
+    let record = await this.store.get(component, authorizerAppId);
+    if (!record || (record.status === 'active' && !record.refreshToken)) {
+      this.logger.warn(`no refresh token stored for authorizer ${authorizerAppId}; looking it up in the authorizer list`);
+      record = (await this.sync.repairOne(component, authorizerAppId)) ?? record;
+    }
+    if (!record || record.status !== 'active' || !record.refreshToken) throw statusError(component, authorizerAppId, record);
+    return record;
+  }
+
+  private async markReauthorizationRequired(component: ResolvedComponent, authorizerAppId: string, cause: OpenPlatformError): Promise<OpenPlatformError> {
+    const record = await this.store.update(component, authorizerAppId, (current) =>
+      current && current.status === 'active' ? { ...current, status: 'reauthorization_required', refreshToken: undefined, updatedAt: this.clock.now() } : undefined,
+    );
+    await this.drop(component, authorizerAppId);
+    if (record?.status === 'reauthorization_required') {
+      this.logger.error(`authorizer ${authorizerAppId} of ${component.appId} must authorize again: ${cause.message}`);
+      this.events.emit({
+        type: 'reauthorization_required', platform: component.platform, componentAppId: component.appId, authorizerAppId,
+        at: this.clock.now(), error: { code: cause.code, message: cause.message },
+      });
+    }
+    return statusError(component, authorizerAppId, record);
+  }
+}
+
+/** The error for an authorizer whose record does not allow obtaining a token. */
+export function statusError(component: ResolvedComponent, authorizerAppId: string, record: AuthorizerRecord | undefined): OpenPlatformError {
+  const who = `authorizer ${authorizerAppId} of component ${component.appId}`;
+  const [code, message] = !record
+    ? [OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND, `${who} is unknown: it never authorized the component, or its record was lost and the platform's authorizer list does not have it`]
+    : record.status === 'revoked'
+      ? [OpenPlatformErrorCode.AUTHORIZER_REVOKED, `${who} has de-authorized the component; it must authorize again`]
+      : record.status === 'no_api_permission'
+        ? [OpenPlatformErrorCode.NO_API_PERMISSION, `${who} granted no API permission, so there is no token; it must authorize again granting permissions`]
+        : [OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED, `${who} must authorize again: its refresh token is invalid and could not be repaired from the authorizer list`];
+  return new OpenPlatformError({ platform: component.platform, code, message });
+}

@@ -1,0 +1,33 @@
+import type { PlatformName } from '../options/open-platform-options.interface.js';
+
+/**
+ * - `active`: tokens can be obtained;
+ * - `no_api_permission`: the merchant authorized without granting any API permission (no tokens);
+ * - `revoked`: the merchant de-authorized the component;
+ * - `reauthorization_required`: the refresh token is dead and could not be repaired.
+ */
+export type AuthorizerStatus = 'active' | 'revoked' | 'reauthorization_required' | 'no_api_permission';
+
+/** What the module knows about an authorizer (a merchant account). Never contains a token. */
+export interface AuthorizerInfo {
+  componentAppId: string;
+  authorizerAppId: string;
+  platform: PlatformName;
+  status: AuthorizerStatus;
+  /** Permission (function scope) ids granted to the component. */
+  permissions: number[];
+  /** When the current authorization was granted (epoch ms). */
+  authorizedAt: number;
+  /** When the cached access token expires (epoch ms), if one is cached. */
+  accessTokenExpiresAt?: number;
+  /** When the refresh token expires (epoch ms), on platforms where it does. */
+  refreshTokenExpiresAt?: number;
+}
+
+/** @internal The durable record: {@link AuthorizerInfo} plus the refresh token. */
+export interface AuthorizerRecord extends Omit<AuthorizerInfo, 'accessTokenExpiresAt'> {
+  refreshToken?: string;
+  updatedAt: number;
+  /** Creation time of the last authorization push applied; orders out-of-order pushes. */
+  lastEventAt?: number;
+}

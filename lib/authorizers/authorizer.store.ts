@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { LockService } from '../lock/lock.service.js';
+import type { ResolvedComponent } from '../options/resolved-options.js';
+import { DurableStore } from '../store/durable-store.js';
+import { StoreKeys } from '../store/store-keys.js';
+import { Clock } from '../clock/clock.js';
+import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
+
+const WRITE_ATTEMPTS = 4;
+
+/**
+ * Authorizer records, including refresh tokens, in the durable store (never with a TTL).
+ * Every change is a read-modify-write under the record's lock, and writes are retried: losing a
+ * refresh token forces the merchant to authorize again.
+ */
+@Injectable()
+export class AuthorizerStore {
+  private readonly logger = new Logger('OpenPlatform:AuthorizerStore');
+
+  constructor(
+    private readonly store: DurableStore,
+    private readonly lock: LockService,
+    private readonly events: OpenPlatformEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  get(component: ResolvedComponent, authorizerAppId: string): Promise<AuthorizerRecord | undefined> {
+    return this.store.get<AuthorizerRecord>(StoreKeys.authorizer(component.platform, component.appId, authorizerAppId));
+  }
+
+  async list(component: ResolvedComponent): Promise<AuthorizerRecord[]> {
+    const keys = await this.store.keys(StoreKeys.authorizers(component.platform, component.appId));
+    const records = await Promise.all(keys.map((k) => this.store.get<AuthorizerRecord>(k)));
+    return records.filter((r): r is AuthorizerRecord => !!r).sort((a, b) => a.authorizedAt - b.authorizedAt);
+  }
+
+  /**
+   * Applies `change` to the current record (undefined if none) under the record's lock and
+   * persists the result; `change` returns undefined to leave the record as it is.
+   */
+  async update(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    change: (current: AuthorizerRecord | undefined) => AuthorizerRecord | undefined,
+  ): Promise<AuthorizerRecord | undefined> {
+    const key = StoreKeys.authorizer(component.platform, component.appId, authorizerAppId);
+    return this.lock.runExclusive(`${key}:write`, async () => {
+      const current = await this.store.get<AuthorizerRecord>(key);
+      const next = change(current);
+      if (!next) return current;
+      await this.write(component, key, { ...next, updatedAt: this.clock.now() });
+      return next;
+    });
+  }
+
+  private async write(component: ResolvedComponent, key: string, record: AuthorizerRecord): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.set(key, record);
+        return;
+      } catch (err) {
+        const message = `writing the record of authorizer ${record.authorizerAppId} failed (attempt ${attempt}/${WRITE_ATTEMPTS}): ${(err as Error)?.message}`;
+        if (attempt >= WRITE_ATTEMPTS) {
+          this.logger.error(`CRITICAL: ${message}; the refresh token was not persisted`);
+          this.events.emit({
+            type: 'store.write_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId: record.authorizerAppId,
+            at: this.clock.now(), error: { code: 'STORE_WRITE_FAILED', message },
+          });
+          throw err;
+        }
+        this.logger.warn(message);
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+}
+
+/** The public view of a record: no token. */
+export function toAuthorizerInfo(record: AuthorizerRecord, accessTokenExpiresAt?: number): AuthorizerInfo {
+  return {
+    componentAppId: record.componentAppId,
+    authorizerAppId: record.authorizerAppId,
+    platform: record.platform,
+    status: record.status,
+    permissions: [...record.permissions],
+    authorizedAt: record.authorizedAt,
+    ...(accessTokenExpiresAt === undefined ? {} : { accessTokenExpiresAt }),
+    ...(record.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: record.refreshTokenExpiresAt }),
+  };
+}

@@ -1,0 +1,78 @@
+import { Controller, Get, Inject, Param, Query, Redirect, Req, type Type } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { AuthorizationService } from '../authorizers/authorization.service.js';
+import { ComponentsService } from '../components/components.service.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { toHttpError } from './http-error.js';
+
+type Query = Record<string, unknown>;
+
+function one(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function badRequest(message: string): OpenPlatformError {
+  return new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message });
+}
+
+/** Creates the merchant onboarding controller (see `createEventsController` for why a factory). */
+export function createAuthorizeController(): Type<unknown> {
+  @Controller()
+  class OpenPlatformAuthorizeController {
+    constructor(
+      private readonly components: ComponentsService,
+      private readonly platforms: PlatformRegistry,
+      private readonly authorizations: AuthorizationService,
+      @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+    ) {}
+
+    /** Creates a pre-auth code and sends the merchant to the platform's authorization page. */
+    @Get(':componentAppId/authorize')
+    @Redirect()
+    async authorize(@Param('componentAppId') componentAppId: string, @Query() query: Query, @Req() req: IncomingMessage): Promise<{ url: string; statusCode: number }> {
+      try {
+        const component = this.components.resolve(componentAppId);
+        const authType = one(query.auth_type);
+        if (authType !== undefined && !/^[123]$/.test(authType)) throw badRequest('auth_type must be 1, 2 or 3');
+        const bizAppId = one(query.biz_appid);
+        const mobile = one(query.mobile);
+        const url = await this.authorizations.authorizationUrl(component, {
+          redirectUri: `${this.baseUrl(req)}/${this.options.routePrefix}/${encodeURIComponent(component.appId)}/authorized`,
+          authType: authType === undefined ? undefined : Number(authType),
+          bizAppId: bizAppId || undefined,
+          mobile: mobile === '1' || mobile === 'true',
+        });
+        return { url, statusCode: 302 };
+      } catch (err) {
+        throw toHttpError(err);
+      }
+    }
+
+    /** The redirect target after consent: exchanges the code (once) and reports the authorizer. */
+    @Get(':componentAppId/authorized')
+    async authorized(@Param('componentAppId') componentAppId: string, @Query() query: Query): Promise<{ authorizerAppId: string; status: string }> {
+      try {
+        const component = this.components.resolve(componentAppId);
+        const param = this.platforms.get(component.platform).redirectCodeParam;
+        const code = one(query[param]);
+        if (!code) throw badRequest(`the ${param} query parameter is missing`);
+        const info = await this.authorizations.exchange(component, code);
+        return { authorizerAppId: info.authorizerAppId, status: info.status };
+      } catch (err) {
+        throw toHttpError(err);
+      }
+    }
+
+    /** `publicBaseUrl` when configured; otherwise the URL this request came to. */
+    private baseUrl(req: IncomingMessage & { protocol?: string }): string {
+      if (this.options.publicBaseUrl) return this.options.publicBaseUrl;
+      const host = req.headers.host;
+      if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw badRequest('no usable Host header; configure publicBaseUrl');
+      return `${req.protocol ?? 'http'}://${host}`;
+    }
+  }
+  return OpenPlatformAuthorizeController;
+}

@@ -23,3 +23,6 @@ export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { TokenCache } from './store/token-cache.js';
+export { OpenPlatformHttpService } from './http/open-platform-http.service.js';
+export { AsAuthorizer, type AsAuthorizerOptions, type AuthorizerResolver } from './http/as-authorizer.decorator.js';
+export type {} from './http/axios-config.augmentation.js';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
+import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
 import { createProviders } from './open-platform.providers.js';
 import { TokenService } from './tokens/token.service.js';
@@ -32,6 +33,6 @@ function withRuntime(definition: DynamicModule): DynamicModule {
     ...definition,
     controllers: [...(definition.controllers ?? []), ...controllers],
     providers: [...(definition.providers ?? []), ...createProviders(controllers)],
-    exports: [...(definition.exports ?? []), TokenService, OpenPlatformEvents],
+    exports: [...(definition.exports ?? []), TokenService, OpenPlatformEvents, OpenPlatformHttpService],
   };
 }

@@ -6,6 +6,8 @@ import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
+import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
+import { TokenInterceptor } from './http/token.interceptor.js';
 import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
 import { PushService } from './callback/push.service.js';
 import { bindRoutePrefix } from './callback/route-binder.js';
@@ -65,6 +67,17 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerTokenService,
     AuthorizationService,
     AuthorizationPushHandler,
+    TokenInterceptor,
+    {
+      provide: OpenPlatformHttpService,
+      inject: [OPEN_PLATFORM_OPTIONS, TokenInterceptor],
+      // Its own axios instance: the interceptors never touch the app's HttpService instances.
+      useFactory: (o: ResolvedOptions, interceptor: TokenInterceptor) => {
+        const http = new OpenPlatformHttpService(axios.create({ timeout: o.httpTimeoutMs }));
+        interceptor.install(http.axiosRef);
+        return http;
+      },
+    },
     PlatformRegistry,
     ComponentsService,
     TicketStore,

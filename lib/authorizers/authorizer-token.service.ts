@@ -41,6 +41,8 @@ export class AuthorizerTokenService {
 
   async get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
     const key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
+    const hot = forceRefresh ? undefined : this.cache.peek<CachedToken>(key);
+    if (hot && !needsRenewal(hot, this.clock.now(), this.options.refresh.marginSeconds)) return hot.accessToken;
     const cached = await this.cache.get<CachedToken>(key);
     if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) return cached.accessToken;
     const seen = rejected ?? cached?.accessToken;

@@ -38,6 +38,8 @@ export const OpenPlatformErrorCode = {
   NO_API_PERMISSION: 'NO_API_PERMISSION',
   /** The authorization code is invalid, expired or already used. */
   INVALID_AUTHORIZATION_CODE: 'INVALID_AUTHORIZATION_CODE',
+  /** A request whose token was rejected cannot be retried: its body is a stream already consumed. */
+  NON_REPLAYABLE_BODY: 'NON_REPLAYABLE_BODY',
   /** Bad arguments to a public method. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Invalid module options. */

@@ -130,4 +130,17 @@ export abstract class PlatformAdapter {
   abstract listAuthorizers(component: ResolvedComponent, componentToken: string, page: number): Promise<AuthorizerListPage>;
   /** Classifies a platform error, or undefined for anything else. */
   abstract failureKind(error: unknown): FailureKind | undefined;
+  /** Puts a token into an outbound request the platform's way (query or header). */
+  abstract injectToken(config: OutboundRequest, token: string, kind: 'component' | 'authorizer', component: ResolvedComponent): void;
+  /**
+   * The platform's error code when a business API answer says the token is invalid or expired
+   * (so it is worth renewing and retrying once); undefined otherwise.
+   */
+  abstract rejectedTokenCode(responseData: unknown): number | undefined;
+}
+
+/** The parts of an outbound request config a token is injected into. */
+export interface OutboundRequest {
+  params?: unknown;
+  headers?: unknown;
 }

@@ -35,6 +35,8 @@ export class ComponentTokenService {
    */
   async get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
     const key = StoreKeys.componentToken(component.platform, component.appId);
+    const hot = forceRefresh ? undefined : this.cache.peek<CachedToken>(key);
+    if (hot && !needsRenewal(hot, this.clock.now(), this.options.refresh.marginSeconds)) return hot.accessToken;
     const cached = await this.cache.get<CachedToken>(key);
     if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) {
       return cached.accessToken;

@@ -9,10 +9,12 @@ import {
   type ComponentToken,
   type FailureKind,
   type InboundPush,
+  type OutboundRequest,
   type PlatformPush,
   type PreAuthCode,
   type PushEnvelope,
 } from '../platform-adapter.js';
+import { parseIfJson, setQueryParam } from '../outbound-request.js';
 import { callUpstream } from '../upstream-call.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
 import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
@@ -98,6 +100,18 @@ export class WeChatAdapter extends PlatformAdapter {
     if (error.code === WECHAT_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (WECHAT_CODE_INVALID_CODES.has(error.code)) return 'code_invalid';
     return undefined;
+  }
+
+  injectToken(config: OutboundRequest, token: string, kind: 'component' | 'authorizer'): void {
+    // Business APIs take the authorizer token as access_token; component APIs as component_access_token.
+    setQueryParam(config, kind === 'authorizer' ? 'access_token' : 'component_access_token', token);
+  }
+
+  rejectedTokenCode(responseData: unknown): number | undefined {
+    const data = parseIfJson(responseData);
+    if (!data) return undefined;
+    const code = weChatErrcode(data);
+    return WECHAT_TOKEN_REJECTED_CODES.has(code) ? code : undefined;
   }
 
   private async post(component: ResolvedComponent, endpoint: string, path: string, body: object, componentToken?: string): Promise<Json> {

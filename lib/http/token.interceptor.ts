@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AuthorizerTokenService } from '../authorizers/authorizer-token.service.js';
+import { ComponentsService } from '../components/components.service.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import type { ResolvedComponent } from '../options/resolved-options.js';
+import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { ComponentTokenService } from '../tokens/component-token.service.js';
+import { authorizerContext } from './authorizer-context.js';
+import './axios-config.augmentation.js';
+
+/** What the request interceptor injected, read back by the response interceptor. */
+interface Injected {
+  kind: 'component' | 'authorizer';
+  component: ResolvedComponent;
+  authorizerAppId?: string;
+  token: string;
+}
+// Symbols survive axios' config merging and cannot collide with user fields.
+const INJECTED = Symbol('open-platform.injected');
+const RETRIED = Symbol('open-platform.retried');
+type Config = InternalAxiosRequestConfig & { [INJECTED]?: Injected; [RETRIED]?: boolean };
+
+/**
+ * Injects component / authorizer tokens into requests of the module's own axios instance and
+ * retries once when the platform answers that the token is invalid or expired.
+ */
+@Injectable()
+export class TokenInterceptor {
+  private readonly logger = new Logger('OpenPlatform:Http');
+
+  constructor(
+    private readonly components: ComponentsService,
+    private readonly platforms: PlatformRegistry,
+    private readonly componentTokens: ComponentTokenService,
+    private readonly authorizerTokens: AuthorizerTokenService,
+  ) {}
+
+  install(axios: AxiosInstance): void {
+    axios.interceptors.request.use((config) => this.inject(config as Config), undefined, {
+      // Requests that ask for nothing pass through untouched (no async hop either).
+      runWhen: (config) => !!(config.authorizerAppId || config.componentAppId || authorizerContext.getStore()),
+    });
+    axios.interceptors.response.use((response) => this.retryIfRejected(axios, response));
+  }
+
+  private async inject(config: Config): Promise<Config> {
+    const scope = authorizerContext.getStore();
+    const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
+    const component = this.components.resolve(config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined));
+    const injected: Injected = authorizerAppId
+      ? { kind: 'authorizer', component, authorizerAppId, token: await this.authorizerTokens.get(component, authorizerAppId) }
+      : { kind: 'component', component, token: await this.componentTokens.get(component) };
+    this.platforms.get(component.platform).injectToken(config, injected.token, injected.kind, component);
+    config[INJECTED] = injected;
+    return config;
+  }
+
+  private async retryIfRejected(axios: AxiosInstance, response: AxiosResponse): Promise<AxiosResponse> {
+    const config = response.config as Config;
+    const injected = config[INJECTED];
+    if (!injected) return response;
+    const { component } = injected;
+    const code = this.platforms.get(component.platform).rejectedTokenCode(response.data);
+    if (code === undefined) return response;
+    const who = injected.authorizerAppId ? `authorizer ${injected.authorizerAppId}` : `component ${component.appId}`;
+    if (config[RETRIED]) {
+      throw new OpenPlatformError({ platform: component.platform, code, message: `the token of ${who} was rejected (errcode ${code}) again after a renewal; not retrying further` });
+    }
+    if (!isReplayable(config.data)) {
+      throw new OpenPlatformError({
+        platform: component.platform,
+        code: OpenPlatformErrorCode.NON_REPLAYABLE_BODY,
+        message: `the token of ${who} was rejected (errcode ${code}) and the request cannot be retried: its body is a stream that was already sent. Send a Buffer, string or object instead`,
+      });
+    }
+    // Renewed only if the failed token is still the current one (someone may have renewed it already).
+    if (injected.kind === 'authorizer') await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
+    else await this.componentTokens.get(component, true, injected.token);
+    this.logger.debug?.(`token of ${who} rejected with errcode ${code}; retrying once with a fresh token`);
+    return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);
+  }
+}
+
+function isReplayable(data: unknown): boolean {
+  if (data === null || typeof data !== 'object') return true;
+  const d = data as { pipe?: unknown; getReader?: unknown };
+  return typeof d.pipe !== 'function' && typeof d.getReader !== 'function';
+}

@@ -1,0 +1,37 @@
+import type { OutboundRequest } from './platform-adapter.js';
+
+/** Sets one query parameter, whether `params` is a plain object or URLSearchParams. */
+export function setQueryParam(config: OutboundRequest, name: string, value: string): void {
+  if (config.params instanceof URLSearchParams) {
+    config.params.set(name, value);
+  } else {
+    config.params = { ...(config.params as Record<string, unknown> | undefined), [name]: value };
+  }
+}
+
+/** Sets one header on axios' AxiosHeaders or a plain object. */
+export function setHeader(config: OutboundRequest, name: string, value: string): void {
+  const headers = config.headers as { set?: (n: string, v: string) => unknown } | Record<string, unknown> | undefined;
+  if (headers && typeof (headers as { set?: unknown }).set === 'function') (headers as { set: (n: string, v: string) => unknown }).set(name, value);
+  else config.headers = { ...(headers as Record<string, unknown> | undefined), [name]: value };
+}
+
+/** Only small JSON answers are inspected: an error envelope is never large. */
+const MAX_INSPECTED = 64 * 1024;
+
+/** The response body as an object, if it is one or is a small JSON text / buffer. */
+export function parseIfJson(data: unknown): Record<string, unknown> | undefined {
+  if (data !== null && typeof data === 'object' && !Buffer.isBuffer(data) && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+    return Array.isArray(data) ? undefined : (data as Record<string, unknown>);
+  }
+  let text: string | undefined;
+  if (typeof data === 'string') text = data;
+  else if (Buffer.isBuffer(data)) text = data.length <= MAX_INSPECTED ? data.toString('utf8') : undefined;
+  else if (data instanceof ArrayBuffer) text = data.byteLength <= MAX_INSPECTED ? Buffer.from(data).toString('utf8') : undefined;
+  if (!text || text.length > MAX_INSPECTED || !text.trimStart().startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

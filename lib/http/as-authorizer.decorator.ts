@@ -31,14 +31,18 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
     const original = descriptor.value as (...args: unknown[]) => unknown;
     if (typeof original !== 'function') throw new TypeError(`@AsAuthorizer can only decorate methods (${String(propertyKey)})`);
     const where = `${(target as { constructor?: { name?: string } }).constructor?.name ?? 'class'}.${String(propertyKey)}`;
+    // An async method reports the error as a rejection, as its callers expect.
+    const isAsync = original.constructor?.name === 'AsyncFunction';
     const wrapped = function (this: unknown, ...args: unknown[]) {
       const appId = typeof appIdOrResolver === 'function' ? appIdOrResolver(...args) : appIdOrResolver;
       if (typeof appId !== 'string' || appId.length === 0) {
-        throw new OpenPlatformError({
+        const error = new OpenPlatformError({
           platform: 'library',
           code: OpenPlatformErrorCode.INVALID_ARGUMENT,
           message: `@AsAuthorizer on ${where}: the resolver returned no authorizer appid`,
         });
+        if (isAsync) return Promise.reject(error);
+        throw error;
       }
       return authorizerContext.run({ authorizerAppId: appId, componentAppId: options.componentAppId }, () => original.apply(this, args));
     };

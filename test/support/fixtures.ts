@@ -15,5 +15,5 @@ export const COMPONENT_B = {
 };
 
 export function wechatComponent(c: typeof COMPONENT_A, apiBaseUrl: string): ComponentOptions {
-  return { platform: 'wechat', ...c, apiBaseUrl };
+  return { platform: 'wechat', ...c, apiBaseUrl, authorizePageUrl: `${apiBaseUrl}/cgi-bin/componentloginpage` };
 }

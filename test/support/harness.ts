@@ -19,9 +19,13 @@ export interface Harness {
 
 export interface HarnessOptions {
   /** Extra module options (components default to A and B on the emulator). */
-  options?: Partial<OpenPlatformModuleOptions>;
+  options?: Partial<OpenPlatformModuleOptions> & { isGlobal?: boolean };
   /** Nest application options (`rawBody`, `bodyParser`). */
   appOptions?: { rawBody?: boolean; bodyParser?: boolean };
+  /** Configure component A only (so componentAppId may be omitted). */
+  singleComponent?: boolean;
+  /** Extra modules the app imports (e.g. EventEmitterModule.forRoot()). */
+  imports?: unknown[];
   /** Runs before `listen`, e.g. to install body parsers. */
   configure?: (app: INestApplication) => void;
   /** Reuse an emulator / clock (restarts, several apps). */
@@ -38,9 +42,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const moduleRef = await Test.createTestingModule({
     imports: [
       OpenPlatformModule.forRoot({
-        components: [wechatComponent(COMPONENT_A, fake.baseUrl), wechatComponent(COMPONENT_B, fake.baseUrl)],
+        components: opts.singleComponent
+          ? [wechatComponent(COMPONENT_A, fake.baseUrl)]
+          : [wechatComponent(COMPONENT_A, fake.baseUrl), wechatComponent(COMPONENT_B, fake.baseUrl)],
         ...opts.options,
       }),
+      ...((opts.imports ?? []) as never[]),
     ],
   })
     .overrideProvider(Clock)
@@ -51,6 +58,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const prefix = opts.options?.routePrefix ?? 'open-platform';
+  // Like the platform's configured authorization-event URL.
+  for (const c of [COMPONENT_A, COMPONENT_B]) fake.setEventsUrl(c.appId, `${url}/${prefix}/${c.appId}/events`);
   return {
     app,
     fake,

@@ -1,23 +1,37 @@
 /**
- * Runs `fn` in batches and returns the median ops/s over the batches. Each batch awaits `batch`
- * sequential calls; medians of many batches resist the noise of a shared machine.
+ * Measures `ours` against `baseline` in alternating batches (ours, baseline, ours, …) so that
+ * drift on a shared machine hits both alike. Each batch awaits `batch` sequential calls.
+ * Returns the median ops/s of each side and the median of the per-pair ratios.
  */
-export async function measure(fn, { batches = 31, batch = 2000, warmup = 3 } = {}) {
-  const rates = [];
-  for (let i = 0; i < warmup + batches; i++) {
+export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3 } = {}) {
+  const rate = async (fn) => {
     const start = process.hrtime.bigint();
     for (let j = 0; j < batch; j++) await fn();
-    const ns = Number(process.hrtime.bigint() - start);
-    if (i >= warmup) rates.push((batch * 1e9) / ns);
+    return (batch * 1e9) / Number(process.hrtime.bigint() - start);
+  };
+  const o = [];
+  const b = [];
+  const ratios = [];
+  for (let i = 0; i < warmup + pairs; i++) {
+    const ro = await rate(ours);
+    const rb = await rate(baseline);
+    if (i < warmup) continue;
+    o.push(ro);
+    b.push(rb);
+    ratios.push(ro / rb);
   }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)];
+  return { ours: median(o), base: median(b), ratio: median(ratios) };
+}
+
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export function printTable(rows) {
-  const lines = [['benchmark', 'ours ops/s', 'baseline', 'baseline ops/s', 'ratio', 'target']];
+  const lines = [['benchmark', 'ours ops/s', 'baseline', 'baseline ops/s', 'ratio', 'reading', 'target', 'met']];
   for (const r of rows) {
-    lines.push([r.name, r.ours.toFixed(0), r.baseline, r.base.toFixed(0), (r.ours / r.base).toFixed(3), r.target ?? '']);
+    lines.push([r.name, r.ours.toFixed(0), r.baseline, r.base.toFixed(0), r.ratio.toFixed(3), r.reading, r.target, r.met ? 'yes' : 'NO']);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const [i, l] of lines.entries()) {

@@ -34,15 +34,39 @@ export class AuthorizerTokenService {
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
   ) {}
 
+  // Cache keys, built once per authorizer: a fresh concatenation would be flattened and hashed
+  // again on every hot-path lookup.
+  private readonly keys = new Map<string, Map<string, string>>();
+
+  private keyOf(component: ResolvedComponent, authorizerAppId: string): string {
+    let perComponent = this.keys.get(component.appId);
+    if (!perComponent) this.keys.set(component.appId, (perComponent = new Map()));
+    let key = perComponent.get(authorizerAppId);
+    if (key === undefined) {
+      key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
+      if (perComponent.size < 100_000) perComponent.set(authorizerAppId, key);
+    }
+    return key;
+  }
+
   /** The cached token record (for `accessTokenExpiresAt`), if any. */
   cached(component: ResolvedComponent, authorizerAppId: string): Promise<CachedToken | undefined> {
     return this.cache.get<CachedToken>(StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId));
   }
 
+  /**
+   * The token if this process holds a fresh one, synchronously: the hot path costs a Map lookup.
+   * Undefined means "take the slow path" (missing, due for renewal, or not held locally).
+   */
+  hot(component: ResolvedComponent, authorizerAppId: string): string | undefined {
+    const token = this.cache.peek<CachedToken>(this.keyOf(component, authorizerAppId));
+    return token && !needsRenewal(token, this.clock.now(), this.options.refresh.marginSeconds) ? token.accessToken : undefined;
+  }
+
   async get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
-    const key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
-    const hot = forceRefresh ? undefined : this.cache.peek<CachedToken>(key);
-    if (hot && !needsRenewal(hot, this.clock.now(), this.options.refresh.marginSeconds)) return hot.accessToken;
+    const hot = forceRefresh ? undefined : this.hot(component, authorizerAppId);
+    if (hot) return hot;
+    const key = this.keyOf(component, authorizerAppId);
     const cached = await this.cache.get<CachedToken>(key);
     if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) return cached.accessToken;
     const seen = rejected ?? cached?.accessToken;

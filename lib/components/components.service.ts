@@ -6,13 +6,18 @@ import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-opt
 /** Looks up configured components; the only place that applies the "omit when only one" rule. */
 @Injectable()
 export class ComponentsService {
-  constructor(@Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions) {}
+  /** The component used when `componentAppId` is omitted, if exactly one is configured. */
+  private readonly only: ResolvedComponent | undefined;
+
+  constructor(@Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions) {
+    this.only = options.components.size === 1 ? [...options.components.values()][0] : undefined;
+  }
 
   /** The component with this appId, or the only one when `appId` is omitted. */
   resolve(appId?: string): ResolvedComponent {
     const { components } = this.options;
     if (appId === undefined || appId === null) {
-      if (components.size === 1) return components.values().next().value as ResolvedComponent;
+      if (this.only) return this.only;
       throw unknown(`componentAppId is required when ${components.size} components are configured (${[...components.keys()].join(', ')})`);
     }
     const found = typeof appId === 'string' ? components.get(appId) : undefined;
@@ -20,10 +25,12 @@ export class ComponentsService {
     return found;
   }
 
-  /** The component with this appId, or undefined. */
-  find(appId: string): ResolvedComponent | undefined {
+  /** Like {@link resolve}, without throwing: undefined where resolve would throw. */
+  find(appId?: string): ResolvedComponent | undefined {
+    if (appId === undefined) return this.only;
     return this.options.components.get(appId);
   }
+
 
   all(): ResolvedComponent[] {
     return [...this.options.components.values()];

@@ -33,10 +33,25 @@ export class ComponentTokenService {
    * already differs from `rejected` (default: the token cached when the call started), i.e.
    * someone else renewed it meanwhile.
    */
+  private readonly keys = new Map<string, string>();
+
+  /** Cache keys built once (see AuthorizerTokenService.keyOf). */
+  private keyOf(component: ResolvedComponent): string {
+    let key = this.keys.get(component.appId);
+    if (key === undefined) this.keys.set(component.appId, (key = StoreKeys.componentToken(component.platform, component.appId)));
+    return key;
+  }
+
+  /** The token if this process holds a fresh one, synchronously (see AuthorizerTokenService.hot). */
+  hot(component: ResolvedComponent): string | undefined {
+    const token = this.cache.peek<CachedToken>(this.keyOf(component));
+    return token && !needsRenewal(token, this.clock.now(), this.options.refresh.marginSeconds) ? token.accessToken : undefined;
+  }
+
   async get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
-    const key = StoreKeys.componentToken(component.platform, component.appId);
-    const hot = forceRefresh ? undefined : this.cache.peek<CachedToken>(key);
-    if (hot && !needsRenewal(hot, this.clock.now(), this.options.refresh.marginSeconds)) return hot.accessToken;
+    const hot = forceRefresh ? undefined : this.hot(component);
+    if (hot) return hot;
+    const key = this.keyOf(component);
     const cached = await this.cache.get<CachedToken>(key);
     if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) {
       return cached.accessToken;

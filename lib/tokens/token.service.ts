@@ -55,7 +55,17 @@ export class TokenService {
    * below min(`refresh.marginSeconds`, 20% of its lifetime).
    * @param componentAppId may be omitted when exactly one component is configured.
    */
-  async getComponentAccessToken(componentAppId?: string, opts?: GetTokenOptions): Promise<string> {
+  getComponentAccessToken(componentAppId?: string, opts?: GetTokenOptions): Promise<string> {
+    // Hot path: a fresh token held in process is one Map lookup and one promise.
+    if (opts?.forceRefresh !== true) {
+      const component = this.components.find(componentAppId);
+      const hot = component && this.componentTokens.hot(component);
+      if (hot) return Promise.resolve(hot);
+    }
+    return this.componentTokenSlow(componentAppId, opts);
+  }
+
+  private async componentTokenSlow(componentAppId?: string, opts?: GetTokenOptions): Promise<string> {
     const component = this.components.resolve(componentAppId);
     return this.componentTokens.get(component, opts?.forceRefresh === true);
   }
@@ -66,7 +76,17 @@ export class TokenService {
    * repaired from the platform's authorizer list; if that fails the authorizer becomes
    * `reauthorization_required` and this throws.
    */
-  async getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
+  getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
+    // Hot path: only a token stored under exactly this (valid) appid can be found here.
+    if (opts?.forceRefresh !== true && typeof authorizerAppId === 'string') {
+      const component = this.components.find(opts?.componentAppId);
+      const hot = component && this.authorizerTokens.hot(component, authorizerAppId);
+      if (hot) return Promise.resolve(hot);
+    }
+    return this.authorizerTokenSlow(authorizerAppId, opts);
+  }
+
+  private async authorizerTokenSlow(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
     assertAppId(authorizerAppId);
     const component = this.components.resolve(opts?.componentAppId);
     return this.authorizerTokens.get(component, authorizerAppId, opts?.forceRefresh === true);

@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import { describe, expect, it } from '@jest/globals';
+import { Get, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { OpenPlatformError } from '../errors/open-platform.error.js';
+import { AsAuthorizer } from './as-authorizer.decorator.js';
+import { authorizerContext } from './authorizer-context.js';
+
+const current = () => authorizerContext.getStore()?.authorizerAppId;
+
+class Subject {
+  @Get('above')
+  @AsAuthorizer('wx_below_get')
+  below(): string | undefined {
+    return current();
+  }
+
+  @AsAuthorizer('wx_above_get')
+  @Get('below')
+  above(): string | undefined {
+    return current();
+  }
+
+  @AsAuthorizer((id: string) => id, { componentAppId: 'wx_component' })
+  async resolved(id: string, delayMs: number): Promise<[string | undefined, string | undefined]> {
+    await new Promise((r) => setTimeout(r, delayMs));
+    return [current(), authorizerContext.getStore()?.componentAppId];
+  }
+
+  @AsAuthorizer(() => '')
+  syncNobody(): void {}
+
+  @AsAuthorizer('wx_outer')
+  async outer(): Promise<[string | undefined, string | undefined, string | undefined]> {
+    const before = current();
+    const inner = await this.inner();
+    return [before, inner, current()];
+  }
+
+  @AsAuthorizer('wx_inner')
+  async inner(): Promise<string | undefined> {
+    return current();
+  }
+}
+
+describe('@AsAuthorizer', () => {
+  const s = new Subject();
+
+  it('sets the scope for the call only', () => {
+    expect(s.below()).toBe('wx_below_get');
+    expect(current()).toBeUndefined();
+  });
+
+  it('keeps route metadata whichever order it is stacked with @Get', () => {
+    for (const [method, path] of [[Subject.prototype.below, 'above'], [Subject.prototype.above, 'below']] as const) {
+      expect(Reflect.getMetadata(PATH_METADATA, method)).toBe(path);
+      expect(Reflect.getMetadata(METHOD_METADATA, method)).toBe(RequestMethod.GET);
+    }
+    expect(Subject.prototype.below.name).toBe('below');
+  });
+
+  it('isolates concurrent calls and survives timers', async () => {
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => s.resolved(`wx_${i}`, (i * 7) % 13)));
+    results.forEach(([appId, component], i) => {
+      expect(appId).toBe(`wx_${i}`);
+      expect(component).toBe('wx_component');
+    });
+  });
+
+  it('nests: the inner scope applies inside, the outer one resumes after', async () => {
+    expect(await s.outer()).toEqual(['wx_outer', 'wx_inner', 'wx_outer']);
+  });
+
+  it('a sync method throws a clear error when the resolver yields nothing', () => {
+    expect(() => s.syncNobody()).toThrow(OpenPlatformError);
+    expect(() => s.syncNobody()).toThrow(/Subject\.syncNobody/);
+  });
+
+  it('refuses to decorate what is not a method', () => {
+    expect(() => AsAuthorizer(42 as unknown as string)).toThrow(TypeError);
+  });
+});

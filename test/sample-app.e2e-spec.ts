@@ -7,7 +7,7 @@ const root = join(import.meta.dirname, '..');
 // The README's first command runs this app (built by `npm run build:sample`, which `npm test`
 // runs first). It must reach "ready" with no configuration, against the in-process emulator.
 describe('sample app', () => {
-  it('starts with no configuration, receives a ticket push and obtains a component token', async () => {
+  it('starts with no configuration: ticket push, component token, merchant onboarding, a business call', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '', NO_COLOR: '1' };
     delete env.WECHAT_COMPONENT_APPID;
     const child = spawn(process.execPath, [join(root, 'sample-app/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -15,7 +15,7 @@ describe('sample app', () => {
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('obtained a component token')) resolve();
+        if (output.includes('; ready')) resolve();
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
@@ -24,6 +24,9 @@ describe('sample app', () => {
     try {
       await ready;
       expect(output).toContain('emulator pushed a verify ticket: HTTP 200 success');
+      expect(output).toContain('obtained a component token from the emulator');
+      expect(output).toContain('merchant onboarded: {"authorizerAppId":"wx_sample_shop","status":"active"}');
+      expect(output).toContain('getaccountbasicinfo as wx_sample_shop: errcode 0, appid wx_sample_shop');
       expect(output).not.toContain('sample-secret');
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { OpenPlatformEvents, TokenService } from 'nest-open-platform';
+import { OpenPlatformEvents, OpenPlatformHttpService, TokenService } from 'nest-open-platform';
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
@@ -28,8 +28,21 @@ async function bootstrap(): Promise<void> {
   setInterval(() => void fake.pushTicket(eventsUrl, SAMPLE_COMPONENT.appId).catch(() => undefined), TEN_MINUTES).unref();
   await ticketArrived;
 
-  const token = await app.get(TokenService).getComponentAccessToken();
-  logger.log(`obtained a component token from the emulator (…${token.slice(-4)}); ready`);
+  const tokens = app.get(TokenService);
+  const token = await tokens.getComponentAccessToken();
+  logger.log(`obtained a component token from the emulator (…${token.slice(-4)})`);
+
+  // A merchant authorizes: …/authorize → the platform's page → …/authorized (and the push).
+  fake.setEventsUrl(SAMPLE_COMPONENT.appId, eventsUrl);
+  fake.queueMerchant({ componentAppId: SAMPLE_COMPONENT.appId, authorizerAppId: 'wx_sample_shop', funcIds: [1, 15] });
+  const toPage = await fetch(`${url.replace('[::1]', '127.0.0.1')}/open-platform/${SAMPLE_COMPONENT.appId}/authorize`, { redirect: 'manual' });
+  const toApp = await fetch(toPage.headers.get('location')!, { redirect: 'manual' });
+  const authorized = await (await fetch(toApp.headers.get('location')!)).json();
+  logger.log(`merchant onboarded: ${JSON.stringify(authorized)}`);
+
+  // Call a platform API as that merchant: the token is injected by OpenPlatformHttpService.
+  const basic = await app.get(OpenPlatformHttpService).axiosRef.get(`${fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: 'wx_sample_shop' });
+  logger.log(`getaccountbasicinfo as wx_sample_shop: errcode ${basic.data.errcode}, appid ${basic.data.appid}; ready`);
 }
 
 bootstrap().catch((err) => {

@@ -255,7 +255,10 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
   });
 
   describe('authorization changes', () => {
-    beforeEach(() => merchantAuthorizes(h, M1));
+    beforeEach(async () => {
+      await merchantAuthorizes(h, M1);
+      await h.fake.settle(); // the `authorized` push (with the platform's time) has arrived
+    });
 
     it('unauthorized → revoked, tokens dropped, later calls fail clearly', async () => {
       const { pushed } = await h.fake.revoke(A, M1);
@@ -288,6 +291,12 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
       expect(await business(h, await h.tokens.getAuthorizerAccessToken(M1))).toMatchObject({ errcode: 0 });
     });
 
+    it('an unauthorized push in the same second as the authorization is applied (platform times only)', async () => {
+      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'unauthorized', authorizerAppId: M1 });
+      expect(res.body).toBe('success');
+      expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'revoked' });
+    });
+
     it('an unauthorized push older than the authorization (out of order) changes nothing', async () => {
       const created = Math.floor(h.clock.now() / 1000) - 60;
       const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'unauthorized', authorizerAppId: M1, createTime: created });
@@ -300,6 +309,67 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
       expect(res).toMatchObject({ status: 200, body: 'success' });
       expect(await h.tokens.getAuthorizer('wx_other')).toBeUndefined();
     });
+  });
+});
+
+describe('public methods with bad input change nothing', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ singleComponent: true });
+    await h.fake.pushTicket(h.eventsUrl(), A);
+    await merchantAuthorizes(h, M1);
+    await h.fake.settle();
+    h.fake.resetCalls();
+  });
+  afterEach(() => h.close());
+
+  const snapshot = async () => JSON.stringify(await h.tokens.listAuthorizers(A));
+
+  it('exchangeAuthorizationCode: empty, oversized, non-string, forged → INVALID_AUTHORIZATION_CODE', async () => {
+    const before = await snapshot();
+    for (const code of ['', 'x'.repeat(600), 42 as unknown as string, undefined as unknown as string]) {
+      expect((await rejection(h.tokens.exchangeAuthorizationCode(code))).code).toBe(OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE);
+    }
+    expect(h.fake.calls('api_query_auth')).toBe(0);
+    expect((await rejection(h.tokens.exchangeAuthorizationCode('queryauthcode@@@forged'))).code).toBe(OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a code used once cannot be replayed into another component or after its record changed', async () => {
+    const { authorizationCode } = await h.fake.authorize({ componentAppId: A, authorizerAppId: 'wx_merchant_3', push: false });
+    await h.tokens.exchangeAuthorizationCode(authorizationCode);
+    await h.fake.revoke(A, 'wx_merchant_3');
+    // The memo answers with the current record: the replayed code does not resurrect it.
+    expect(await h.tokens.exchangeAuthorizationCode(authorizationCode)).toMatchObject({ authorizerAppId: 'wx_merchant_3', status: 'revoked' });
+    expect(h.fake.calls('api_query_auth')).toBe(1);
+  });
+
+  it('getAuthorizer / listAuthorizers / syncAuthorizers / getComponentAccessToken refuse bad ids', async () => {
+    for (const bad of ['a b', '', 'x'.repeat(65), null as unknown as string]) {
+      expect((await rejection(h.tokens.getAuthorizer(bad))).code).toBe(OpenPlatformErrorCode.INVALID_ARGUMENT);
+    }
+    expect(await h.tokens.getAuthorizer('wx_unknown')).toBeUndefined();
+    expect((await rejection(h.tokens.listAuthorizers('wx_nope'))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
+    expect((await rejection(h.tokens.syncAuthorizers('wx_nope'))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
+    expect((await rejection(h.tokens.getComponentAccessToken(42 as unknown as string))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
+  });
+
+  it('syncAuthorizers with a failing upstream surfaces OpenPlatformError and keeps every record', async () => {
+    const before = await snapshot();
+    h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
+    expect(await rejection(h.tokens.syncAuthorizers())).toMatchObject({ platform: 'wechat', code: -1, retryable: true });
+    h.fake.dropNext('api_get_authorizer_list');
+    expect((await rejection(h.tokens.syncAuthorizers())).code).toBe(OpenPlatformErrorCode.TRANSPORT);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a transient failure while refreshing keeps the record and the refresh token', async () => {
+    const record = JSON.stringify(await storedRecord(h));
+    h.clock.advance(2 * HOUR + 1000);
+    h.fake.dropNext('api_authorizer_token');
+    expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(OpenPlatformErrorCode.TRANSPORT);
+    expect(JSON.stringify(await storedRecord(h))).toBe(record);
+    expect(await business(h, await h.tokens.getAuthorizerAccessToken(M1))).toMatchObject({ errcode: 0 });
   });
 });
 

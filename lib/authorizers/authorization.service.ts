@@ -63,9 +63,15 @@ export class AuthorizationService {
     return this.flights.run(memo, async () => {
       const done = await this.cache.get<string>(memo);
       const known = done ? await this.store.get(component, done) : undefined;
-      if (known) return this.info(component, known);
+      if (known) {
+        // The push of a code the redirect already exchanged still tells when it happened.
+        if (eventAt !== undefined && eventAt > (known.lastEventAt ?? 0)) {
+          await this.store.update(component, known.authorizerAppId, (c) => (c && eventAt > (c.lastEventAt ?? 0) ? { ...c, lastEventAt: eventAt } : undefined));
+        }
+        return this.info(component, (await this.store.get(component, known.authorizerAppId)) ?? known);
+      }
       const grant = await this.exchangeUpstream(component, code);
-      const info = await this.applyAuthorization(component, grant, eventAt ?? this.clock.now());
+      const info = await this.applyAuthorization(component, grant, eventAt);
       await this.cache.set(memo, grant.authorizerAppId, EXCHANGED_CODE_TTL_MS);
       return info;
     });
@@ -105,8 +111,13 @@ export class AuthorizationService {
     }
   }
 
-  /** Records a new or renewed authorization: refresh token persisted first, then the token cached. */
-  private async applyAuthorization(component: ResolvedComponent, grant: AuthorizerGrant, eventAt: number): Promise<AuthorizerInfo> {
+  /**
+   * Records a new or renewed authorization: refresh token persisted first, then the token cached.
+   * `eventAt` is the platform's creation time of the push, if the code came by push. Only
+   * platform times order events: our clock and the platform's may disagree by seconds, and a
+   * revocation must never be discarded as "older" because of that.
+   */
+  private async applyAuthorization(component: ResolvedComponent, grant: AuthorizerGrant, eventAt: number | undefined): Promise<AuthorizerInfo> {
     const now = this.clock.now();
     let previous: AuthorizerRecord | undefined;
     const record = await this.store.update(component, grant.authorizerAppId, (current) => {
@@ -120,7 +131,7 @@ export class AuthorizationService {
         authorizedAt: now,
         refreshToken: grant.refreshToken,
         refreshTokenExpiresAt: grant.refreshExpiresIn ? now + grant.refreshExpiresIn * 1000 : undefined,
-        lastEventAt: Math.max(eventAt, current?.lastEventAt ?? 0),
+        lastEventAt: eventAt === undefined ? current?.lastEventAt : Math.max(eventAt, current?.lastEventAt ?? 0),
         updatedAt: now,
       };
     });

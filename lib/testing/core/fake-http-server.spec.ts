@@ -109,4 +109,32 @@ describe('FakeHttpServer', () => {
   it('refuses to start twice', async () => {
     await expect(server.start()).rejects.toThrow(/already started/);
   });
+
+  it('sends a text reply with extra headers, then runs afterSend once the reply is written', async () => {
+    const order: string[] = [];
+    const textServer = new FakeHttpServer<Endpoint>({ faults: new FaultInjector<Endpoint>() });
+    textServer.route('GET', '/page', 'echo', () => ({
+      status: 302,
+      text: 'moved',
+      contentType: 'text/plain; charset=utf-8',
+      headers: { location: 'https://a.example/cb' },
+      afterSend: () => order.push('afterSend'),
+    }));
+    textServer.route('GET', '/empty', 'boom', () => ({}));
+    await textServer.start();
+    try {
+      const response = await fetch(`${textServer.baseUrl}/page`, { redirect: 'manual' });
+      order.push('answered');
+      expect([response.status, response.headers.get('location'), response.headers.get('content-type')]).toEqual([
+        302,
+        'https://a.example/cb',
+        'text/plain; charset=utf-8',
+      ]);
+      expect(await response.text()).toBe('moved');
+      expect(order).toEqual(['afterSend', 'answered']);
+      expect(await (await fetch(`${textServer.baseUrl}/empty`)).json()).toBeNull();
+    } finally {
+      await textServer.stop();
+    }
+  });
 });

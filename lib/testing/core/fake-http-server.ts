@@ -14,11 +14,19 @@ export interface FakeRequest {
   json: unknown;
 }
 
-/** A JSON reply. */
+/** A reply: JSON `body` by default, or a `text` body (HTML pages, redirects). */
 export interface FakeReply {
   /** HTTP status, 200 unless given. */
   status?: number;
-  body: unknown;
+  /** Serialized as JSON unless `text` is given. */
+  body?: unknown;
+  /** Sent as is instead of `body`, with `contentType` (default `text/html; charset=utf-8`). */
+  text?: string;
+  contentType?: string;
+  /** Extra response headers, e.g. `location` of a redirect. */
+  headers?: Record<string, string>;
+  /** Runs once the reply has been written, e.g. to fire a push "right after" answering. */
+  afterSend?: () => void;
 }
 
 export type FakeRouteHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -131,7 +139,12 @@ export class FakeHttpServer<E extends string> {
         rawBody,
         json: parseJson(rawBody),
       });
-      sendJson(res, reply.status ?? 200, reply.body);
+      if (reply.text !== undefined) {
+        send(res, reply.status ?? 200, reply.contentType ?? 'text/html; charset=utf-8', reply.text, reply.headers);
+      } else {
+        send(res, reply.status ?? 200, 'application/json; charset=utf-8', JSON.stringify(reply.body ?? null), reply.headers);
+      }
+      reply.afterSend?.();
     } catch (err) {
       // A handler bug must surface in the test as a 500, not as a hung request.
       sendJson(res, 500, { error: 'fake platform handler failed', message: String(err) });
@@ -197,8 +210,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.writableEnded) return;
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -12,7 +12,8 @@ export interface ComponentEndpointState {
   componentTokenExpiresIn(): number;
 }
 
-type Body = Record<string, unknown>;
+/** A JSON object request body. */
+export type Body = Record<string, unknown>;
 
 /** `POST /cgi-bin/component/api_component_token` (PROTOCOL §2). */
 export function apiComponentToken(state: ComponentEndpointState, request: FakeRequest): FakeReply {
@@ -55,12 +56,14 @@ function checkComponent(
   return { component };
 }
 
-function jsonObject(request: FakeRequest): Body | undefined {
+/** The body when it is a JSON object, else undefined (answered 47001). */
+export function jsonObject(request: FakeRequest): Body | undefined {
   const json = request.json;
   return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Body) : undefined;
 }
 
-function text(body: Body, field: string): string | undefined {
+/** A non-empty string field, else undefined. */
+export function text(body: Body, field: string): string | undefined {
   const value = body[field];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,203 +1,246 @@
-import { MessageCrypto } from '../../crypto/message-crypto.js';
-import { FakeHttpServer } from '../core/fake-http-server.js';
-import { FaultInjector, wechatErrorBody } from '../core/fault-injector.js';
-import { apiComponentToken, apiStartPushTicket, type ComponentEndpointState } from './component-endpoints.js';
-import { ComponentTokenBook } from './component-token-book.js';
+import { AuthorizationCodeBook } from './authorization-codes.js';
+import { MerchantQueue } from './authorize-page.js';
+import { AuthorizerBook } from './authorizer-book.js';
+import { H5_AUTHORIZE_PAGE, PC_AUTHORIZE_PAGE, registerAuthorizerRoutes } from './authorizer-routes.js';
+import { FakeWeChatPlatformCore, nonNegative, positive } from './fake-wechat-core.js';
 import type {
-  FakeWeChatBuiltPush,
-  FakeWeChatComponent,
-  FakeWeChatEndpoint,
-  FakeWeChatFailOptions,
-  FakeWeChatPlatformOptions,
-  FakeWeChatPushOptions,
-  FakeWeChatPushResult,
-  FakeWeChatTicketPushOptions,
-  FakeWeChatTicketPushResult,
-} from './fake-wechat.types.js';
-import { TicketBook } from './ticket-book.js';
-import { WECHAT_ERRMSG } from './wechat-errors.js';
-import { buildWeChatPush, sendWeChatPush, ticketMessageXml } from './wechat-push.js';
+  FakeWeChatAuthorizationEvent,
+  FakeWeChatAuthorizationPushOptions,
+  FakeWeChatAuthorizationPushRecord,
+  FakeWeChatAuthorizeOptions,
+  FakeWeChatAuthorizeResult,
+  FakeWeChatAuthorizerState,
+  FakeWeChatBusinessCall,
+  FakeWeChatEventPushOutcome,
+  FakeWeChatMerchant,
+  FakeWeChatQueuedMerchant,
+  FakeWeChatReauthorizeOptions,
+  FakeWeChatRevokeOptions,
+} from './fake-wechat-authorization.types.js';
+import type { FakeWeChatPlatformOptions, FakeWeChatPushResult } from './fake-wechat.types.js';
+import { PushTracker } from './push-tracker.js';
+import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-push.js';
 
 /**
  * A loopback emulator of the WeChat Open Platform: the component endpoints with the platform's
- * semantics (PROTOCOL §2), encrypted pushes to the app's event route (§3), call counters and fault
+ * semantics (PROTOCOL §2) — tickets, component tokens, pre-auth codes, the authorization pages,
+ * authorization codes, authorizer tokens, authorizer info and list — a business endpoint that
+ * checks authorizer tokens, encrypted pushes to the app's event route (§3), call counters and fault
  * injection. Point the library's `apiBaseUrl` at {@link FakeWeChatPlatform.baseUrl}.
  *
  * @example
  * const wechat = new FakeWeChatPlatform({ components: [component] });
  * await wechat.start();
+ * wechat.setEventsUrl(component.appId, `${appUrl}/open-platform/wechat/events`);
  * await wechat.pushTicket(`${appUrl}/open-platform/wechat/events`, component.appId);
+ * wechat.queueMerchant({ authorizerAppId: 'wx_merchant' }); // consents on the next page visit
  * // ... exercise the app ...
  * expect(wechat.calls('api_component_token')).toBe(1);
  * await wechat.stop();
  */
-export class FakeWeChatPlatform {
-  private readonly now: () => number;
-  private readonly components = new Map<string, FakeWeChatComponent>();
-  private readonly cryptos = new Map<string, MessageCrypto>();
-  private readonly tickets: TicketBook;
-  private readonly tokens: ComponentTokenBook;
-  private readonly faults = new FaultInjector<FakeWeChatEndpoint>({ errorBody: wechatErrorBody });
-  private readonly server = new FakeHttpServer<FakeWeChatEndpoint>({
-    faults: this.faults,
-    notFoundBody: { errcode: 404, errmsg: 'not found' },
-  });
-  private tokenExpiresIn: number;
+export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
+  private readonly codes: AuthorizationCodeBook;
+  private readonly authorizers: AuthorizerBook;
+  private readonly merchants = new MerchantQueue();
+  private readonly eventsUrls = new Map<string, string>();
+  private readonly pushes = new PushTracker((url, componentAppId, event) => this.pushAuthorizationEvent(url, componentAppId, event));
+  private readonly business: FakeWeChatBusinessCall[] = [];
+  private authorizerExpiresIn: number;
+  private lastPageQuery?: Record<string, string>;
 
   /** Creates a stopped emulator; call {@link FakeWeChatPlatform.start} before use. */
   constructor(options: FakeWeChatPlatformOptions = {}) {
-    this.now = options.now ?? Date.now;
-    this.tokenExpiresIn = positive('componentTokenExpiresIn', options.componentTokenExpiresIn ?? 7200);
-    this.tickets = new TicketBook(this.now, positive('ticketLifetimeSeconds', options.ticketLifetimeSeconds ?? 43_200));
-    this.tokens = new ComponentTokenBook(this.now, nonNegative('componentTokenGraceSeconds', options.componentTokenGraceSeconds ?? 300));
-    for (const component of options.components ?? []) this.addComponent(component);
+    super(options);
+    this.authorizerExpiresIn = positive('authorizerTokenExpiresIn', options.authorizerTokenExpiresIn ?? 7200);
+    this.codes = new AuthorizationCodeBook(
+      this.now,
+      positive('preAuthCodeExpiresIn', options.preAuthCodeExpiresIn ?? 1800),
+      positive('authCodeExpiresIn', options.authCodeExpiresIn ?? 600),
+    );
+    this.authorizers = new AuthorizerBook(this.now, nonNegative('authorizerTokenGraceSeconds', options.authorizerTokenGraceSeconds ?? 300));
 
-    const state: ComponentEndpointState = {
-      components: this.components,
-      tickets: this.tickets,
-      tokens: this.tokens,
-      componentTokenExpiresIn: () => this.tokenExpiresIn,
-    };
-    const base = '/cgi-bin/component';
-    this.server.route('POST', `${base}/api_component_token`, 'api_component_token', (r) => apiComponentToken(state, r));
-    this.server.route('POST', `${base}/api_start_push_ticket`, 'api_start_push_ticket', (r) => apiStartPushTicket(state, r));
+    registerAuthorizerRoutes(
+      this.server,
+      {
+        components: this.components,
+        tokens: this.tokens,
+        authorizers: this.authorizers,
+        codes: this.codes,
+        authorizerTokenExpiresIn: () => this.authorizerExpiresIn,
+      },
+      { authorizers: this.authorizers, recordCall: (call) => this.business.push(call) },
+      {
+        components: this.components,
+        codes: this.codes,
+        queue: this.merchants,
+        pushBeforeRedirect: options.pushBeforeRedirect ?? false,
+        recordQuery: (query) => (this.lastPageQuery = query),
+        consent: (componentAppId, merchant, preAuthCode) => {
+          const { authorizationCode, infoType } = this.consent(componentAppId, merchant, preAuthCode);
+          const url = this.eventsUrls.get(componentAppId);
+          const event = { infoType, authorizerAppId: merchant.authorizerAppId, authorizationCode };
+          return { authorizationCode, push: url ? () => this.pushes.deliver(componentAppId, url, event) : undefined };
+        },
+      },
+    );
   }
 
-  /** Registers (or replaces) a component. Its pushes are encrypted with its token and key. */
-  addComponent(component: FakeWeChatComponent): void {
-    const crypto = new MessageCrypto({
-      platform: 'wechat',
-      token: component.token,
-      encodingAesKey: component.encodingAesKey,
-      appId: component.appId,
-    });
-    this.components.set(component.appId, { ...component });
-    this.cryptos.set(component.appId, crypto);
+  /** `expires_in` (seconds) given to authorizer access tokens issued from now on. */
+  get authorizerTokenExpiresIn(): number {
+    return this.authorizerExpiresIn;
   }
 
-  /** Listens on 127.0.0.1; `port` 0 (default) picks a free port. */
-  start(port = 0): Promise<void> {
-    return this.server.start(port);
+  set authorizerTokenExpiresIn(seconds: number) {
+    this.authorizerExpiresIn = positive('authorizerTokenExpiresIn', seconds);
   }
 
-  /** Closes the server and every open socket; pending injected delays are cancelled. */
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** The PC authorization page (`…/cgi-bin/componentloginpage`), the emulator's `mp.weixin.qq.com`. */
+  get authorizePageUrl(): string {
+    return `${this.baseUrl}${PC_AUTHORIZE_PAGE}`;
   }
 
-  /** Root URL of the running emulator, e.g. `http://127.0.0.1:54321`: the library's `apiBaseUrl`. */
-  get baseUrl(): string {
-    return this.server.baseUrl;
+  /** The H5 authorization page (`…/wxaopen/safe/bindcomponent`), the emulator's `open.weixin.qq.com`. */
+  get h5AuthorizePageUrl(): string {
+    return `${this.baseUrl}${H5_AUTHORIZE_PAGE}`;
   }
 
-  /** `expires_in` (seconds) given to component tokens issued from now on. */
-  get componentTokenExpiresIn(): number {
-    return this.tokenExpiresIn;
+  /** Sets (or with `undefined` clears) the component's authorization-event URL, where consents and revocations are pushed. */
+  setEventsUrl(componentAppId: string, url: string | undefined): void {
+    this.component(componentAppId);
+    if (url === undefined) this.eventsUrls.delete(componentAppId);
+    else this.eventsUrls.set(componentAppId, url);
   }
 
-  set componentTokenExpiresIn(seconds: number) {
-    this.tokenExpiresIn = positive('componentTokenExpiresIn', seconds);
+  /** Queues a merchant who will consent on the next visit of an authorization page (FIFO, per component if `componentAppId` is set). */
+  queueMerchant(merchant: FakeWeChatQueuedMerchant): void {
+    this.merchants.add(merchant);
   }
 
   /**
-   * Issues a fresh ticket (it becomes the latest) and POSTs it encrypted to `url`, the app's
-   * events route without query string. Resolves with the app's answer and the pushed ticket.
-   * The ticket stays issued even if the app refuses it or is unreachable, as on the platform.
+   * A merchant consents without the page. A new or previously revoked merchant gets a new refresh
+   * token (`authorized`); an authorized one is re-authorized (`updateauthorized`: refresh token
+   * rotated, access tokens killed). Rejects if `push` is true but no events URL is set, or the
+   * component is unknown; a failed push is reported in `pushError`, never rejected.
    */
-  async pushTicket(url: string, componentAppId: string, options: FakeWeChatTicketPushOptions = {}): Promise<FakeWeChatTicketPushResult> {
+  async authorize(options: FakeWeChatAuthorizeOptions): Promise<FakeWeChatAuthorizeResult> {
+    const { componentAppId, push, ...merchant } = options;
+    const url = this.pushTarget(componentAppId, push);
+    const { authorizationCode, infoType } = this.consent(componentAppId, merchant);
+    if (!url) return { authorizationCode };
+    const outcome = await this.pushes.deliver(componentAppId, url, { infoType, authorizerAppId: merchant.authorizerAppId, authorizationCode });
+    return { authorizationCode, ...outcome };
+  }
+
+  /** Re-authorization of an authorized merchant (rejects otherwise): see {@link FakeWeChatPlatform.authorize}. */
+  async reauthorize(componentAppId: string, authorizerAppId: string, options: FakeWeChatReauthorizeOptions = {}): Promise<FakeWeChatAuthorizeResult> {
+    this.authorizers.authorized(componentAppId, authorizerAppId);
+    return this.authorize({ componentAppId, authorizerAppId, funcIds: options.funcIds, grantApi: options.grantApi, push: options.push });
+  }
+
+  /** De-authorization of an authorized merchant (rejects otherwise): refresh and access tokens die at once; pushes `unauthorized`. */
+  async revoke(componentAppId: string, authorizerAppId: string, options: FakeWeChatRevokeOptions = {}): Promise<FakeWeChatEventPushOutcome> {
+    const url = this.pushTarget(componentAppId, options.push);
+    this.authorizers.revoke(componentAppId, authorizerAppId);
+    return url ? this.pushes.deliver(componentAppId, url, { infoType: 'unauthorized', authorizerAppId }) : {};
+  }
+
+  /** Low-level: encrypts and POSTs one authorization event (PROTOCOL §3) to `url`, changing no state. */
+  async pushAuthorizationEvent(
+    url: string,
+    componentAppId: string,
+    event: FakeWeChatAuthorizationEvent,
+    options: FakeWeChatAuthorizationPushOptions = {},
+  ): Promise<FakeWeChatPushResult> {
+    const xml = authorizationMessageXml(componentAppId, resolveAuthorizationMessage(event, this.nowSeconds(), this.codes));
+    return this.pushMessage(url, componentAppId, xml, options);
+  }
+
+  /** What the emulator knows of an authorizer, or undefined if it never authorized the component. */
+  authorizerState(componentAppId: string, authorizerAppId: string): FakeWeChatAuthorizerState | undefined {
+    const record = this.authorizers.get(componentAppId, authorizerAppId);
+    if (!record) return undefined;
+    return { status: record.status, ...(record.refreshToken ? { refreshToken: record.refreshToken } : {}), funcIds: [...record.funcIds] };
+  }
+
+  /** The platform changes the refresh token without telling the app: the old one gets 61023, the list shows the new one. */
+  rotateRefreshToken(componentAppId: string, authorizerAppId: string): string {
+    return this.authorizers.rotateRefreshToken(componentAppId, authorizerAppId);
+  }
+
+  /** Whether the authorizer's `api_get_authorizer_list` entry lacks `refresh_token` (PROTOCOL §2). */
+  hideRefreshTokenInList(componentAppId: string, authorizerAppId: string, hidden = true): void {
+    this.authorizers.authorized(componentAppId, authorizerAppId).hideRefreshTokenInList = hidden;
+  }
+
+  /** Every access token of the authorizer becomes invalid now (40001 at business endpoints). */
+  killAuthorizerAccessTokens(componentAppId: string, authorizerAppId: string): void {
+    this.authorizers.killAccessTokens(componentAppId, authorizerAppId);
+  }
+
+  /** Whether `token` is an authorizer access token the business endpoints accept now. */
+  isAuthorizerTokenValid(token: string): boolean {
+    return this.authorizerOfToken(token) !== undefined;
+  }
+
+  /** The authorizer appid of a currently valid authorizer access token, else undefined. */
+  authorizerOfToken(token: string): string | undefined {
+    const checked = this.authorizers.checkAccessToken(token);
+    return checked.status === 'valid' ? checked.owner.authorizerAppId : undefined;
+  }
+
+  /** Accepted business-endpoint calls since start or the last {@link FakeWeChatPlatform.resetCalls}. */
+  businessCalls(): Array<{ authorizerAppId: string; token: string }> {
+    return this.business.map((call) => ({ ...call }));
+  }
+
+  /** Every authorization-event push made by the page or the control methods since the last reset. */
+  authorizationPushes(): FakeWeChatAuthorizationPushRecord[] {
+    return this.pushes.records();
+  }
+
+  /** Query parameters of the latest authorization-page request (PC or H5), decoded. */
+  lastAuthorizePageQuery(): Record<string, string> | undefined {
+    return this.lastPageQuery && { ...this.lastPageQuery };
+  }
+
+  /** Resolves once every authorization-event push in flight (e.g. fired after a page's 302) has completed. */
+  settle(): Promise<void> {
+    return this.pushes.settle();
+  }
+
+  /** Sets counters back to zero and forgets recorded business calls and authorization pushes. */
+  override resetCalls(): void {
+    super.resetCalls();
+    this.business.length = 0;
+    this.pushes.reset();
+  }
+
+  /** Waits for pushes in flight ({@link FakeWeChatPlatform.settle}), then closes the server and every socket. */
+  override async stop(): Promise<void> {
+    await this.settle();
+    await super.stop();
+  }
+
+  /** Applies a consent (defaults from the previous authorization, if any) and issues its authorization code. */
+  private consent(componentAppId: string, merchant: FakeWeChatMerchant, preAuthCode = this.usedPreAuthCode(componentAppId)) {
     this.component(componentAppId);
-    const ticket = this.tickets.issue(componentAppId, options.ticket);
-    const createTime = options.createTime ?? this.nowSeconds();
-    const result = await this.pushMessage(url, componentAppId, ticketMessageXml(componentAppId, ticket, createTime), options);
-    return { ...result, ticket };
+    const { record, infoType } = this.authorizers.consent(componentAppId, merchant);
+    const issued = this.codes.issueAuthCode(componentAppId, record.authorizerAppId, record.generation, preAuthCode);
+    return { authorizationCode: issued.code, infoType };
   }
 
-  /** Encrypts and signs an arbitrary inner XML message for the component and POSTs it to `url`. */
-  pushMessage(url: string, componentAppId: string, innerXml: string, options: FakeWeChatPushOptions = {}): Promise<FakeWeChatPushResult> {
-    return this.sendPush(url, this.buildPush(componentAppId, innerXml, options));
+  /** A consent made without the page still went through one: a pre-auth code, consumed. */
+  private usedPreAuthCode(componentAppId: string): string {
+    const code = this.codes.createPreAuthCode(componentAppId);
+    this.codes.consumePreAuthCode(code);
+    return code;
   }
 
-  /** Builds a push without sending it, so a test can tamper with it and send it with {@link FakeWeChatPlatform.sendPush}. */
-  buildPush(componentAppId: string, innerXml: string, options: FakeWeChatPushOptions = {}): FakeWeChatBuiltPush {
+  /** The events URL to push to, honouring an explicit `push` flag. */
+  private pushTarget(componentAppId: string, push: boolean | undefined): string | undefined {
     this.component(componentAppId);
-    const crypto = this.cryptos.get(componentAppId) as MessageCrypto;
-    return buildWeChatPush(crypto, componentAppId, innerXml, this.nowSeconds(), options);
+    const url = this.eventsUrls.get(componentAppId);
+    if (push === true && !url) throw new Error(`FakeWeChatPlatform: push requested but no events URL is set for ${componentAppId}`);
+    return push === false ? undefined : url;
   }
-
-  /** POSTs a (possibly tampered) push to `url` with its query parameters and `Content-Type: text/xml`. */
-  sendPush(url: string, push: FakeWeChatBuiltPush): Promise<FakeWeChatPushResult> {
-    return sendWeChatPush(url, push);
-  }
-
-  /** Issues a ticket without pushing it, as if the app had missed the push. */
-  issueTicket(componentAppId: string): string {
-    this.component(componentAppId);
-    return this.tickets.issue(componentAppId);
-  }
-
-  /** The most recently issued ticket of the component, pushed or not. */
-  latestTicket(componentAppId: string): string | undefined {
-    return this.tickets.latestFor(componentAppId);
-  }
-
-  /** Calls received by `endpoint` since start or the last {@link FakeWeChatPlatform.resetCalls}, faulted ones included. */
-  calls(endpoint: FakeWeChatEndpoint): number {
-    return this.server.calls(endpoint);
-  }
-
-  /** Sets every call counter back to zero. */
-  resetCalls(): void {
-    this.server.resetCalls();
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` answer HTTP 200 `{errcode, errmsg}`. */
-  failNext(endpoint: FakeWeChatEndpoint, options: FakeWeChatFailOptions): void {
-    const errmsg = options.errmsg ?? WECHAT_ERRMSG[options.errcode] ?? 'injected error';
-    this.faults.add(endpoint, { kind: 'error', errcode: options.errcode, errmsg, times: options.times ?? 1 });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` are answered normally after `ms` milliseconds. */
-  delayNext(endpoint: FakeWeChatEndpoint, ms: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'delay', ms, times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` get their socket destroyed, unanswered and unprocessed. */
-  dropNext(endpoint: FakeWeChatEndpoint, times = 1): void {
-    this.faults.add(endpoint, { kind: 'drop', times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway. */
-  statusNext(endpoint: FakeWeChatEndpoint, status: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'status', status, times });
-  }
-
-  /** Drops every scheduled fault. */
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  /** Whether `token` was issued by this emulator and is neither expired nor superseded past its grace period. */
-  isComponentTokenValid(token: string): boolean {
-    return this.tokens.isValid(token);
-  }
-
-  private component(appId: string): FakeWeChatComponent {
-    const component = this.components.get(appId);
-    if (!component) throw new Error(`FakeWeChatPlatform: unknown component ${appId}; call addComponent first`);
-    return component;
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
-  }
-}
-
-function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
-  return value;
 }

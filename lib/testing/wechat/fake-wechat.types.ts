@@ -23,15 +23,45 @@ export interface FakeWeChatPlatformOptions {
   componentTokenGraceSeconds?: number;
   /** How long an issued ticket is accepted, in seconds. Default 43200 (12 h). */
   ticketLifetimeSeconds?: number;
+  /** `expires_in` of issued authorizer access tokens, in seconds. Default 7200. */
+  authorizerTokenExpiresIn?: number;
+  /**
+   * How long the previous authorizer access token stays valid after a newer one was issued for the
+   * same authorizer, in seconds. Revocation and re-authorization kill tokens at once regardless. Default 300.
+   */
+  authorizerTokenGraceSeconds?: number;
+  /** Lifetime of a pre-auth code (`api_create_preauthcode`), in seconds. Default 1800. */
+  preAuthCodeExpiresIn?: number;
+  /** Lifetime of an authorization code (handed over after consent), in seconds. Default 600. */
+  authCodeExpiresIn?: number;
+  /**
+   * When true, the authorization page awaits the `authorized` push to the events URL before
+   * answering its 302; by default the push is fired right after the 302 is sent.
+   */
+  pushBeforeRedirect?: boolean;
   /** The platform's clock (epoch ms). Default `Date.now`. */
   now?: () => number;
 }
 
 /** Endpoints that have call counters and accept injected faults. */
-export type FakeWeChatEndpoint = 'api_component_token' | 'api_start_push_ticket';
+export type FakeWeChatEndpoint =
+  | 'api_component_token'
+  | 'api_start_push_ticket'
+  | 'api_create_preauthcode'
+  | 'api_query_auth'
+  | 'api_authorizer_token'
+  | 'api_get_authorizer_info'
+  | 'api_get_authorizer_list'
+  /** The business endpoint `/cgi-bin/account/getaccountbasicinfo` (authorizer token). */
+  | 'getaccountbasicinfo'
+  /** The PC authorization page `/cgi-bin/componentloginpage`. */
+  | 'componentloginpage'
+  /** The H5 authorization page `/wxaopen/safe/bindcomponent`. */
+  | 'bindcomponent';
 
 /** Options of an injected business error. */
 export interface FakeWeChatFailOptions {
+  /** The `errcode` answered. */
   errcode: number;
   /** Defaults to the platform's message for well-known codes. */
   errmsg?: string;
@@ -57,6 +87,7 @@ export interface FakeWeChatTicketPushOptions extends FakeWeChatPushOptions {
 
 /** A push ready to send, exposed so tests can tamper with it first. */
 export interface FakeWeChatBuiltPush {
+  /** Query parameters appended to the events URL. */
   query: { timestamp: string; nonce: string; msg_signature: string; encrypt_type: 'aes' };
   /** Outer XML: `<xml><AppId/><Encrypt/></xml>`. */
   body: string;
@@ -64,11 +95,14 @@ export interface FakeWeChatBuiltPush {
 
 /** What the app answered to a push. */
 export interface FakeWeChatPushResult {
+  /** HTTP status of the app's answer. */
   status: number;
+  /** The app's answer body (WeChat expects `success`). */
   body: string;
 }
 
 /** What the app answered to a ticket push, and the ticket that was pushed. */
 export interface FakeWeChatTicketPushResult extends FakeWeChatPushResult {
+  /** The ticket that was issued and pushed. */
   ticket: string;
 }

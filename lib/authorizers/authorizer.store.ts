@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { LockService } from '../lock/lock.service.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
@@ -65,9 +66,10 @@ export class AuthorizerStore {
           this.logger.error(`CRITICAL: ${message}; the refresh token was not persisted`);
           this.events.emit({
             type: 'store.write_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId: record.authorizerAppId,
-            at: this.clock.now(), error: { code: 'STORE_WRITE_FAILED', message },
+            at: this.clock.now(), error: { code: OpenPlatformErrorCode.STORE_WRITE_FAILED, message },
           });
-          throw err;
+          // The store's error is not attached: some stores echo the value (a refresh token) in it.
+          throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.STORE_WRITE_FAILED, message, retryable: true });
         }
         this.logger.warn(message);
         await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));

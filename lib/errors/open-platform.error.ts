@@ -40,6 +40,8 @@ export const OpenPlatformErrorCode = {
   INVALID_AUTHORIZATION_CODE: 'INVALID_AUTHORIZATION_CODE',
   /** A request whose token was rejected cannot be retried: its body is a stream already consumed. */
   NON_REPLAYABLE_BODY: 'NON_REPLAYABLE_BODY',
+  /** A record (with its refresh token) could not be persisted after retries. */
+  STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
   /** Bad arguments to a public method. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Invalid module options. */

@@ -1,0 +1,116 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { createCache } from 'cache-manager';
+import { Clock } from '../clock/clock.js';
+import { OpenPlatformError } from '../errors/open-platform.error.js';
+import type { OpenPlatformEvent } from '../events/open-platform-event.interface.js';
+import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { MemoryLockService } from '../lock/lock.service.js';
+import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
+import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
+import type { PlatformRegistry } from '../platforms/platform-registry.js';
+import { MemoryDurableStore } from '../store/durable-store.js';
+import { StoreKeys } from '../store/store-keys.js';
+import { CacheManagerTokenCache } from '../store/token-cache.js';
+import type { ComponentTokenService } from '../tokens/component-token.service.js';
+import type { AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerStore } from './authorizer.store.js';
+import type { AuthorizerSyncService } from './authorizer-sync.service.js';
+import { AuthorizerTokenService } from './authorizer-token.service.js';
+
+class FixedClock extends Clock {
+  t = 1_700_000_000_000;
+  now(): number {
+    return this.t;
+  }
+}
+
+/** A durable store whose writes fail a given number of times. */
+class FlakyStore extends MemoryDurableStore {
+  failures = 0;
+  writes: Array<{ key: string; value: unknown }> = [];
+  override async set<T>(key: string, value: T): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('disk full');
+    }
+    this.writes.push({ key, value });
+    await super.set(key, value);
+  }
+}
+
+const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
+const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
+const APP = 'wx_shop';
+
+describe('AuthorizerTokenService: refresh tokens are persisted before the access token is handed out', () => {
+  let store: FlakyStore;
+  let records: AuthorizerStore;
+  let events: OpenPlatformEvent[];
+  let service: AuthorizerTokenService;
+  let refreshes: number;
+  let log: string[];
+
+  beforeEach(async () => {
+    store = new FlakyStore();
+    const clock = new FixedClock();
+    const bus = new OpenPlatformEvents();
+    events = [];
+    bus.events$.subscribe((e) => events.push(e));
+    records = new AuthorizerStore(store, new MemoryLockService(), bus, clock);
+    refreshes = 0;
+    log = [];
+    // A platform whose refresh tokens rotate on every refresh (Douyin's rule).
+    const adapter = {
+      failureKind: () => undefined,
+      refreshAuthorizerToken: async (_c: unknown, _t: string, appId: string, refreshToken: string): Promise<AuthorizerGrant> => {
+        refreshes++;
+        log.push(`refresh with ${refreshToken}`);
+        return { authorizerAppId: appId, accessToken: `at-${refreshes}`, expiresIn: 7200, refreshToken: `rt-${refreshes}`, refreshExpiresIn: 2_592_000 };
+      },
+    };
+    const platforms = { get: () => adapter } as unknown as PlatformRegistry;
+    const componentTokens = { call: (_c: unknown, fn: (t: string) => Promise<unknown>) => fn('component-token') } as unknown as ComponentTokenService;
+    const sync = { repairOne: async () => undefined } as unknown as AuthorizerSyncService;
+    service = new AuthorizerTokenService(platforms, componentTokens, records, sync, new CacheManagerTokenCache(createCache()), new MemoryLockService(), bus, clock, options);
+    await store.set<AuthorizerRecord>(StoreKeys.authorizer('wechat', 'wx_c', APP), {
+      componentAppId: 'wx_c', authorizerAppId: APP, platform: 'wechat', status: 'active', permissions: [1], authorizedAt: clock.t, updatedAt: clock.t, refreshToken: 'rt-0',
+    });
+    store.writes = [];
+  });
+
+  const stored = () => records.get(component, APP);
+
+  it('stores each rotated refresh token, and the next refresh uses it', async () => {
+    expect(await service.get(component, APP, true)).toBe('at-1');
+    expect((await stored())?.refreshToken).toBe('rt-1');
+    expect((await stored())?.refreshTokenExpiresAt).toBe(1_700_000_000_000 + 2_592_000_000);
+    expect(await service.get(component, APP, true)).toBe('at-2');
+    expect(log).toEqual(['refresh with rt-0', 'refresh with rt-1']);
+    expect((await stored())?.refreshToken).toBe('rt-2');
+  });
+
+  it('the record holds the new refresh token at the moment the access token is returned', async () => {
+    const token = await service.get(component, APP, true);
+    expect(token).toBe('at-1');
+    expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual(['rt-1']);
+  });
+
+  it('a failing write is retried; the token is returned once the refresh token is safe', async () => {
+    store.failures = 2;
+    expect(await service.get(component, APP, true)).toBe('at-1');
+    expect((await stored())?.refreshToken).toBe('rt-1');
+    expect(events.some((e) => e.type === 'store.write_failed')).toBe(false);
+  });
+
+  it('when the write keeps failing: a critical event, and no access token is handed out', async () => {
+    store.failures = 100;
+    const err = await service.get(component, APP, true).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenPlatformError);
+    expect(err).toMatchObject({ code: 'STORE_WRITE_FAILED', retryable: true });
+    expect((err as Error).cause).toBeUndefined();
+    const critical = events.find((e) => e.type === 'store.write_failed');
+    expect(critical).toMatchObject({ authorizerAppId: APP, error: { code: 'STORE_WRITE_FAILED' } });
+    expect(JSON.stringify(critical)).not.toContain('rt-1');
+    expect(service.hot(component, APP)).toBeUndefined();
+  });
+});

@@ -1,19 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent } from './fake-wechat.types.js';
-
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const MERCHANT = 'wx_merchant_1';
-const appCrypto = new MessageCrypto({ platform: 'wechat', ...component });
-type Json = Record<string, unknown>;
+import { type Json, appCrypto, closeServer, component, MERCHANT } from './spec-helpers.js';
 
 /** A throwaway app: checks the signature, decrypts, and keeps the inner fields of every push. */
 function startReceiver(): Promise<{ server: Server; url: string; events: Array<Record<string, string>> }> {
@@ -59,11 +48,7 @@ describe('FakeWeChatPlatform authorization events', () => {
     receiver = await startReceiver();
   });
 
-  afterAll(async () => {
-    const closed = new Promise((resolve) => receiver.server.close(resolve));
-    receiver.server.closeAllConnections();
-    await closed;
-  });
+  afterAll(() => closeServer(receiver.server));
 
   beforeEach(async () => {
     receiver.events.length = 0;

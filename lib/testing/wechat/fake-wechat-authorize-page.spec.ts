@@ -1,22 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { withQuery } from './authorize-page.js';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
 import type { FakeWeChatComponent, FakeWeChatPlatformOptions } from './fake-wechat.types.js';
+import { type Json, appCrypto, closeServer, component, MERCHANT, other } from './spec-helpers.js';
 
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const other: FakeWeChatComponent = { ...component, appId: 'wx_component_b', appSecret: 'secret-b' };
-const MERCHANT = 'wx_merchant_1';
 const CALLBACK = 'https://app.example/onboard/callback';
-const appCrypto = new MessageCrypto({ platform: 'wechat', ...component });
-type Json = Record<string, unknown>;
 
 describe('FakeWeChatPlatform authorization pages', () => {
   let clock: number;
@@ -67,11 +57,7 @@ describe('FakeWeChatPlatform authorization pages', () => {
     eventsUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/events`;
   });
 
-  afterAll(async () => {
-    const closed = new Promise((resolve) => app.close(resolve));
-    app.closeAllConnections();
-    await closed;
-  });
+  afterAll(() => closeServer(app));
 
   beforeEach(async () => {
     clock = Date.UTC(2025, 0, 1);

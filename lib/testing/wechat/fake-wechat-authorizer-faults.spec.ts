@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent, FakeWeChatEndpoint } from './fake-wechat.types.js';
-
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const MERCHANT = 'wx_merchant_1';
-type Json = Record<string, unknown>;
+import type { FakeWeChatEndpoint } from './fake-wechat.types.js';
+import { type Json, component, MERCHANT } from './spec-helpers.js';
 
 describe('FakeWeChatPlatform authorizer endpoints: counters and faults', () => {
   let wechat: FakeWeChatPlatform;

@@ -1,48 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent } from './fake-wechat.types.js';
-
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const other: FakeWeChatComponent = { ...component, appId: 'wx_component_b', appSecret: 'secret-b' };
-const MERCHANT = 'wx_merchant_1';
-type Json = Record<string, unknown>;
-type Info = { authorizer_access_token: string; authorizer_refresh_token: string; [key: string]: unknown };
+import type { FakeWeChatPlatform } from './fake-wechat-platform.js';
+import { type Json, component, componentClient, errorOf, fetchJson, MERCHANT, other, startWithComponentToken } from './spec-helpers.js';
 
 describe('FakeWeChatPlatform authorizer info, list and business endpoint', () => {
   let clock: number;
   let wechat: FakeWeChatPlatform;
   let cat: string;
 
-  const fetchJson = async (url: string, init?: RequestInit): Promise<Json> => {
-    const response = await fetch(url, init);
-    expect(response.status).toBe(200); // WeChat errors are HTTP 200 too
-    return (await response.json()) as Json;
-  };
-  const postJson = (path: string, body: unknown) => fetchJson(`${wechat.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  const componentToken = async (c: FakeWeChatComponent = component) => {
-    const ticket = wechat.issueTicket(c.appId);
-    const body = { component_appid: c.appId, component_appsecret: c.appSecret, component_verify_ticket: ticket };
-    return (await postJson('/cgi-bin/component/api_component_token', body)).component_access_token as string;
-  };
-  /** `token` null sends no token at all. */
-  const api = (name: string, body: Json, token: string | null = cat, param = 'component_access_token') =>
-    postJson(`/cgi-bin/component/${name}${token === null ? '' : `?${param}=${encodeURIComponent(token)}`}`, { component_appid: component.appId, ...body });
-  const errorOf = (reply: Json) => [reply.errcode, reply.errmsg];
-  const exchange = async (code: string) => (await api('api_query_auth', { authorization_code: code })).authorization_info as Info;
-  const onboard = async (authorizerAppId = MERCHANT, funcIds?: number[]) =>
-    exchange((await wechat.authorize({ componentAppId: component.appId, authorizerAppId, funcIds })).authorizationCode);
-  const basicInfo = (token: string) => fetchJson(`${wechat.baseUrl}/cgi-bin/account/getaccountbasicinfo?access_token=${encodeURIComponent(token)}`);
+  const { api, onboard, basicInfo } = componentClient(() => wechat, () => cat);
 
   beforeEach(async () => {
     clock = Date.UTC(2025, 0, 1);
-    wechat = new FakeWeChatPlatform({ components: [component, other], now: () => clock });
-    await wechat.start();
-    cat = await componentToken();
+    ({ wechat, cat } = await startWithComponentToken({ components: [component, other], now: () => clock }));
   });
 
   afterEach(() => wechat.stop());

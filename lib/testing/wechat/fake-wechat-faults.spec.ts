@@ -1,15 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent } from './fake-wechat.types.js';
-
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const tokenPath = '/cgi-bin/component/api_component_token';
-const startPushPath = '/cgi-bin/component/api_start_push_ticket';
+import { component, errcodeOf, startPushPath, tokenPath } from './spec-helpers.js';
 
 describe('FakeWeChatPlatform fault injection', () => {
   let wechat: FakeWeChatPlatform;
@@ -33,11 +24,6 @@ describe('FakeWeChatPlatform fault injection', () => {
       component_appsecret: component.appSecret,
       component_verify_ticket: verifyTicket,
     });
-  const errcodeOf = async (reply: Promise<{ status: number; body: Record<string, unknown> }>) => {
-    const { status, body } = await reply;
-    expect(status).toBe(200);
-    return [body.errcode, body.errmsg];
-  };
 
   it('failNext answers the error N times, then normally; faulted calls are counted', async () => {
     wechat.failNext('api_component_token', { errcode: -1, times: 2 });

@@ -1,14 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent } from './fake-wechat.types.js';
+import { component, errcodeOf, other, startPushPath, tokenPath } from './spec-helpers.js';
 
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const other: FakeWeChatComponent = { ...component, appId: 'wx_component_b', appSecret: 'secret-b' };
 const HOUR = 3600_000;
 
 describe('FakeWeChatPlatform endpoints', () => {
@@ -31,8 +24,6 @@ describe('FakeWeChatPlatform endpoints', () => {
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const tokenPath = '/cgi-bin/component/api_component_token';
-  const startPushPath = '/cgi-bin/component/api_start_push_ticket';
   const requestToken = (ticket: string | undefined, overrides: Record<string, unknown> = {}) =>
     post(tokenPath, {
       component_appid: component.appId,
@@ -40,11 +31,6 @@ describe('FakeWeChatPlatform endpoints', () => {
       component_verify_ticket: ticket,
       ...overrides,
     });
-  const errcodeOf = async (reply: Promise<{ status: number; body: Record<string, unknown> }>) => {
-    const { status, body } = await reply;
-    expect(status).toBe(200); // WeChat errors are HTTP 200
-    return [body.errcode, body.errmsg];
-  };
 
   describe('api_component_token', () => {
     it('issues a fresh unique token with expires_in 7200 for a known ticket', async () => {

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import type { FakeWeChatComponent } from './fake-wechat.types.js';
-
-const component: FakeWeChatComponent = {
-  appId: 'wx_component_a',
-  appSecret: 'secret-a',
-  token: 'token-a',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-/** The app side, written independently of the emulator's push code. */
-const appCrypto = new MessageCrypto({ platform: 'wechat', ...component });
+import { appCrypto, closeServer, component } from './spec-helpers.js';
 
 interface Received {
   method: string;
@@ -63,9 +53,7 @@ describe('FakeWeChatPlatform pushes', () => {
 
   afterAll(async () => {
     await wechat.stop();
-    const closed = new Promise((resolve) => app.close(resolve));
-    app.closeAllConnections();
-    await closed;
+    await closeServer(app);
   });
 
   beforeEach(() => {

@@ -127,6 +127,8 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     it.each([
       ['unknown component', `/open-platform/wx_nope/authorize`, 404],
       ['auth_type out of range', `/open-platform/${A}/authorize?auth_type=9`, 400],
+      ['auth_type not a number', `/open-platform/${A}/authorize?auth_type=1%27%20or%201`, 400],
+      ['malformed biz_appid', `/open-platform/${A}/authorize?biz_appid=%3Cscript%3E`, 400],
       ['unknown component on authorized', `/open-platform/wx_nope/authorized?auth_code=x`, 404],
       ['missing auth_code', `/open-platform/${A}/authorized`, 400],
       ['forged auth_code', `/open-platform/${A}/authorized?auth_code=queryauthcode@@@forged`, 400],

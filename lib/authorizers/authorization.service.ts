@@ -44,8 +44,8 @@ export class AuthorizationService {
 
   /** A merchant authorization page link with a fresh single-use pre-auth code. */
   async authorizationUrl(component: ResolvedComponent, o: AuthorizationUrlOptions): Promise<string> {
-    validateUrlOptions(o);
     const adapter = this.platforms.get(component.platform);
+    validateUrlOptions(o, adapter.pageOptionsProblem({ authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile }));
     const pre = await this.componentTokens.call(component, (t) => adapter.createPreAuthCode(component, t));
     return adapter.authorizationPageUrl(component, { preAuthCode: pre.code, redirectUri: o.redirectUri, authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile });
   }
@@ -145,7 +145,7 @@ export class AuthorizationService {
   }
 }
 
-function validateUrlOptions(o: AuthorizationUrlOptions): void {
+function validateUrlOptions(o: AuthorizationUrlOptions, platformProblem: string | undefined): void {
   const bad = (message: string) => new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message });
   let url: URL | undefined;
   try {
@@ -154,6 +154,5 @@ function validateUrlOptions(o: AuthorizationUrlOptions): void {
     url = undefined;
   }
   if (!url || !/^https?:$/.test(url.protocol)) throw bad('redirectUri must be an absolute http(s) URL');
-  if (o.authType !== undefined && ![1, 2, 3].includes(o.authType)) throw bad('authType must be 1 (official accounts), 2 (mini programs) or 3 (both)');
-  if (o.bizAppId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.bizAppId)) throw bad('bizAppId must be an appid');
+  if (platformProblem) throw bad(platformProblem);
 }

@@ -36,7 +36,7 @@ export function createAuthorizeController(): Type<unknown> {
       try {
         const component = this.components.resolve(componentAppId);
         const authType = one(query.auth_type);
-        if (authType !== undefined && !/^[123]$/.test(authType)) throw badRequest('auth_type must be 1, 2 or 3');
+        if (authType !== undefined && !/^\d{1,3}$/.test(authType)) throw badRequest('auth_type must be a number');
         const bizAppId = one(query.biz_appid);
         const mobile = one(query.mobile);
         const url = await this.authorizations.authorizationUrl(component, {

@@ -57,6 +57,12 @@ export class WeChatAdapter extends PlatformAdapter {
     return { code: requiredString(data, 'pre_auth_code', 'api_create_preauthcode'), expiresIn: positive(data.expires_in, 'api_create_preauthcode') };
   }
 
+  pageOptionsProblem(o: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>): string | undefined {
+    if (o.authType !== undefined && ![1, 2, 3].includes(o.authType)) return 'authType must be 1 (official accounts), 2 (mini programs) or 3 (both)';
+    if (o.bizAppId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.bizAppId)) return 'bizAppId must be an appid';
+    return undefined;
+  }
+
   authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string {
     return authorizationPageUrl(component, options);
   }

@@ -31,7 +31,7 @@ class FlakyStore extends MemoryDurableStore {
   override async set<T>(key: string, value: T): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
-      throw new Error('disk full');
+      throw Object.assign(new Error('SET wechat:wx_c:authorizer:wx_shop {"refreshToken":"rt-1"} failed'), { code: 'ENOSPC' });
     }
     this.writes.push({ key, value });
     await super.set(key, value);
@@ -111,6 +111,8 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     const critical = events.find((e) => e.type === 'store.write_failed');
     expect(critical).toMatchObject({ authorizerAppId: APP, error: { code: 'STORE_WRITE_FAILED' } });
     expect(JSON.stringify(critical)).not.toContain('rt-1');
+    expect((err as Error).message).not.toContain('rt-1');
+    expect((err as Error).message).toContain('ENOSPC');
     expect(service.hot(component, APP)).toBeUndefined();
   });
 });

@@ -61,7 +61,9 @@ export class AuthorizerStore {
         await this.store.set(key, record);
         return;
       } catch (err) {
-        const message = `writing the record of authorizer ${record.authorizerAppId} failed (attempt ${attempt}/${WRITE_ATTEMPTS}): ${(err as Error)?.message}`;
+        // Only the error's code or name: a store's message may echo the value (a refresh token).
+        const reason = (err as { code?: unknown })?.code ?? (err as Error)?.name ?? 'error';
+        const message = `writing the record of authorizer ${record.authorizerAppId} failed (attempt ${attempt}/${WRITE_ATTEMPTS}): ${String(reason)}`;
         if (attempt >= WRITE_ATTEMPTS) {
           this.logger.error(`CRITICAL: ${message}; the refresh token was not persisted`);
           this.events.emit({

@@ -78,6 +78,15 @@ describe('OpenPlatformModule registration', () => {
     });
   });
 
+  it('forRootAsync with useExisting (a factory provided by an imported module)', async () => {
+    @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+    class FactoryModule {}
+    await boot([OpenPlatformModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory })], async (app) => {
+      expect(app.get(TokenService)).toBeInstanceOf(TokenService);
+      expect(await routeStatus(app, `/open-platform/${COMPONENT_A.appId}/events`)).toBe(400);
+    });
+  });
+
   it('isGlobal makes TokenService injectable in modules that do not import it', async () => {
     @Injectable()
     class Consumer {

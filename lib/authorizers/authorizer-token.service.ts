@@ -3,7 +3,6 @@ import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { LockService } from '../lock/lock.service.js';
-import { SingleFlight } from '../lock/single-flight.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
@@ -11,7 +10,8 @@ import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
-import { isExpired, needsRenewal, type CachedToken } from '../tokens/renewal.js';
+import type { CachedToken } from '../tokens/renewal.js';
+import { TokenKeeper } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
@@ -20,19 +20,22 @@ import { AuthorizerSyncService } from './authorizer-sync.service.js';
 @Injectable()
 export class AuthorizerTokenService {
   private readonly logger = new Logger('OpenPlatform:AuthorizerToken');
-  private readonly flights = new SingleFlight();
 
   constructor(
     private readonly platforms: PlatformRegistry,
     private readonly componentTokens: ComponentTokenService,
     private readonly store: AuthorizerStore,
     private readonly sync: AuthorizerSyncService,
-    private readonly cache: TokenCache,
-    private readonly lock: LockService,
+    cache: TokenCache,
+    lock: LockService,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
-    @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
-  ) {}
+    @Inject(OPEN_PLATFORM_OPTIONS) options: ResolvedOptions,
+  ) {
+    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds);
+  }
+
+  private readonly keeper: TokenKeeper;
 
   // Cache keys, built once per authorizer: a fresh concatenation would be flattened and hashed
   // again on every hot-path lookup.
@@ -51,7 +54,7 @@ export class AuthorizerTokenService {
 
   /** The cached token record (for `accessTokenExpiresAt`), if any. */
   cached(component: ResolvedComponent, authorizerAppId: string): Promise<CachedToken | undefined> {
-    return this.cache.get<CachedToken>(StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId));
+    return this.keeper.cached(this.keyOf(component, authorizerAppId));
   }
 
   /**
@@ -59,52 +62,33 @@ export class AuthorizerTokenService {
    * Undefined means "take the slow path" (missing, due for renewal, or not held locally).
    */
   hot(component: ResolvedComponent, authorizerAppId: string): string | undefined {
-    const token = this.cache.peek<CachedToken>(this.keyOf(component, authorizerAppId));
-    return token && !needsRenewal(token, this.clock.now(), this.options.refresh.marginSeconds) ? token.accessToken : undefined;
+    return this.keeper.hot(this.keyOf(component, authorizerAppId));
   }
 
-  async get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
-    const hot = forceRefresh ? undefined : this.hot(component, authorizerAppId);
-    if (hot) return hot;
-    const key = this.keyOf(component, authorizerAppId);
-    const cached = await this.cache.get<CachedToken>(key);
-    if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) return cached.accessToken;
-    const seen = rejected ?? cached?.accessToken;
-    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, authorizerAppId, key, forceRefresh, seen)));
+  get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
+    return this.keeper.get(this.keyOf(component, authorizerAppId), {
+      renew: () => this.refresh(component, authorizerAppId),
+      // Only a transient failure: a revoked or broken authorization must not keep serving tokens.
+      mayServeCurrent: (error) => error.retryable,
+      onFailure: (error, servingCurrent) => {
+        this.events.emit({
+          type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId, tokenKind: 'authorizer',
+          at: this.clock.now(), error: { code: error.code, message: error.message },
+        });
+        if (servingCurrent) this.logger.warn(`renewing the token of authorizer ${authorizerAppId} failed (${error.message}); the current token stays in use`);
+      },
+    }, forceRefresh, rejected);
   }
 
   /** Caches the access token of a grant (exchange or refresh). The record must be persisted first. */
   async cacheGrant(component: ResolvedComponent, grant: AuthorizerGrant): Promise<CachedToken | undefined> {
     if (!grant.accessToken || !grant.expiresIn) return undefined;
-    const token: CachedToken = { accessToken: grant.accessToken, expiresIn: grant.expiresIn, expiresAt: this.clock.now() + grant.expiresIn * 1000 };
-    await this.cache.set(StoreKeys.authorizerToken(component.platform, component.appId, grant.authorizerAppId), token, grant.expiresIn * 1000);
-    return token;
+    return this.keeper.store(this.keyOf(component, grant.authorizerAppId), grant.accessToken, grant.expiresIn);
   }
 
   /** Drops the cached access token (revocation, re-authorization). */
-  async drop(component: ResolvedComponent, authorizerAppId: string): Promise<void> {
-    await this.cache.delete(StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId));
-  }
-
-  private async renew(component: ResolvedComponent, authorizerAppId: string, key: string, force: boolean, seen: string | undefined): Promise<string> {
-    const current = await this.cache.get<CachedToken>(key);
-    const fresh = current && !needsRenewal(current, this.clock.now(), this.options.refresh.marginSeconds);
-    if (fresh && (!force || current.accessToken !== seen)) return current.accessToken;
-    try {
-      return await this.refresh(component, authorizerAppId);
-    } catch (err) {
-      const error = err as OpenPlatformError;
-      this.events.emit({
-        type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId, tokenKind: 'authorizer',
-        at: this.clock.now(), error: { code: error.code, message: error.message },
-      });
-      // A transient failure while the current token still works: keep serving it.
-      if (!force && current && !isExpired(current, this.clock.now()) && error.retryable) {
-        this.logger.warn(`renewing the token of authorizer ${authorizerAppId} failed (${error.message}); the current token stays in use`);
-        return current.accessToken;
-      }
-      throw err;
-    }
+  drop(component: ResolvedComponent, authorizerAppId: string): Promise<void> {
+    return this.keeper.drop(this.keyOf(component, authorizerAppId));
   }
 
   private async refresh(component: ResolvedComponent, authorizerAppId: string): Promise<string> {

@@ -3,36 +3,32 @@ import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { LockService } from '../lock/lock.service.js';
-import { SingleFlight } from '../lock/single-flight.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { TicketStore } from '../tickets/ticket.store.js';
-import { isExpired, needsRenewal, type CachedToken } from './renewal.js';
+import { TokenKeeper } from './token-keeper.js';
 
 /** Keeps each component's token: cached, renewed by the DESIGN §2 rule, one upstream call at a time. */
 @Injectable()
 export class ComponentTokenService {
   private readonly logger = new Logger('OpenPlatform:ComponentToken');
-  private readonly flights = new SingleFlight();
 
   constructor(
     private readonly platforms: PlatformRegistry,
     private readonly tickets: TicketStore,
-    private readonly cache: TokenCache,
-    private readonly lock: LockService,
+    cache: TokenCache,
+    lock: LockService,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
-  ) {}
+  ) {
+    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds);
+  }
 
-  /**
-   * The component token. With `forceRefresh`, a new one is obtained unless the cached token
-   * already differs from `rejected` (default: the token cached when the call started), i.e.
-   * someone else renewed it meanwhile.
-   */
+  private readonly keeper: TokenKeeper;
   private readonly keys = new Map<string, string>();
 
   /** Cache keys built once (see AuthorizerTokenService.keyOf). */
@@ -42,22 +38,30 @@ export class ComponentTokenService {
     return key;
   }
 
-  /** The token if this process holds a fresh one, synchronously (see AuthorizerTokenService.hot). */
+  /** The token if this process holds a fresh one, synchronously (the hot path). */
   hot(component: ResolvedComponent): string | undefined {
-    const token = this.cache.peek<CachedToken>(this.keyOf(component));
-    return token && !needsRenewal(token, this.clock.now(), this.options.refresh.marginSeconds) ? token.accessToken : undefined;
+    return this.keeper.hot(this.keyOf(component));
   }
 
-  async get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
-    const hot = forceRefresh ? undefined : this.hot(component);
-    if (hot) return hot;
+  /**
+   * The component token. With `forceRefresh`, a new one is obtained unless the cached token
+   * already differs from `rejected` (someone else renewed it meanwhile).
+   */
+  get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
     const key = this.keyOf(component);
-    const cached = await this.cache.get<CachedToken>(key);
-    if (!forceRefresh && cached && !needsRenewal(cached, this.clock.now(), this.options.refresh.marginSeconds)) {
-      return cached.accessToken;
-    }
-    const seen = rejected ?? cached?.accessToken;
-    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(component, key, forceRefresh, seen)));
+    return this.keeper.get(key, {
+      renew: () => this.fetch(component, key),
+      // Any failure (even a ticket problem) leaves a still-valid token usable.
+      mayServeCurrent: () => true,
+      onFailure: (error, servingCurrent) => {
+        this.events.emit({
+          type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
+          at: this.clock.now(), error: { code: error.code, message: error.message },
+        });
+        if (servingCurrent) this.logger.warn(`renewing the component token of ${component.appId} failed (${error.message}); the current token is still valid and stays in use`);
+        else this.logger.error(`could not obtain a component token for ${component.appId}: ${error.message}`);
+      },
+    }, forceRefresh, rejected);
   }
 
   /**
@@ -75,39 +79,14 @@ export class ComponentTokenService {
     }
   }
 
-  private async renew(component: ResolvedComponent, key: string, force: boolean, seen: string | undefined): Promise<string> {
-    const current = await this.cache.get<CachedToken>(key);
-    const fresh = current && !needsRenewal(current, this.clock.now(), this.options.refresh.marginSeconds);
-    // Renewed elsewhere while we waited for the lock (for a forced refresh: a token other than
-    // the one the caller saw counts as renewed).
-    if (fresh && (!force || current.accessToken !== seen)) return current.accessToken;
-    try {
-      return await this.fetch(component, key);
-    } catch (err) {
-      const error = err as OpenPlatformError;
-      this.events.emit({
-        type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
-        at: this.clock.now(), error: { code: error.code, message: error.message },
-      });
-      if (!force && current && !isExpired(current, this.clock.now())) {
-        this.logger.warn(`renewing the component token of ${component.appId} failed (${error.message}); the current token is still valid and stays in use`);
-        return current.accessToken;
-      }
-      this.logger.error(`could not obtain a component token for ${component.appId}: ${error.message}`);
-      throw err;
-    }
-  }
-
   private async fetch(component: ResolvedComponent, key: string): Promise<string> {
     const ticket = await this.usableTicket(component);
     const issued = await this.platforms.get(component.platform).fetchComponentToken(component, ticket);
-    const now = this.clock.now();
-    const token: CachedToken = { accessToken: issued.accessToken, expiresIn: issued.expiresIn, expiresAt: now + issued.expiresIn * 1000 };
-    await this.cache.set(key, token, issued.expiresIn * 1000);
+    const token = await this.keeper.store(key, issued.accessToken, issued.expiresIn);
     this.logger.log(`component token renewed for ${component.appId} (expires in ${issued.expiresIn}s)`);
     this.events.emit({
       type: 'token.refreshed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
-      at: now, expiresAt: token.expiresAt,
+      at: this.clock.now(), expiresAt: token.expiresAt,
     });
     return token.accessToken;
   }

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthorizerStore } from '../lib/authorizers/authorizer.store.js';
 import { ComponentsService } from '../lib/components/components.service.js';
-import { MemoryDurableStore, OpenPlatformError, OpenPlatformErrorCode, OpenPlatformEvents, type OpenPlatformEvent } from '../lib/index.js';
+import { DurableStore, MemoryDurableStore, OpenPlatformError, OpenPlatformErrorCode, OpenPlatformEvents, type OpenPlatformEvent } from '../lib/index.js';
+import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes, getManual } from './support/authorize-flow.js';
 import { COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -188,7 +189,8 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     });
 
     it('a whole lost record is restored from the list on demand', async () => {
-      await (h.app.get(AuthorizerStore) as unknown as { store: MemoryDurableStore }).store.delete(`wechat:${A}:authorizer:${M1}`);
+      await h.app.get(DurableStore).delete(StoreKeys.authorizer('wechat', A, M1));
+      expect(await h.tokens.getAuthorizer(M1)).toBeUndefined();
       const token = await h.tokens.getAuthorizerAccessToken(M1, { forceRefresh: true });
       expect(await business(h, token)).toMatchObject({ errcode: 0 });
       expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'active' });

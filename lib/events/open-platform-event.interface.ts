@@ -13,7 +13,11 @@ export type OpenPlatformEventType =
   | 'store.write_failed'
   | 'push';
 
-/** An event of the credential lifecycle. Never carries a token or secret. */
+/**
+ * An event of the credential lifecycle. Never carries a token, refresh token or secret of this
+ * module; the exception is `fields` of a `push` event, which is the platform's message as received
+ * (it may hold a code the app needs to act on).
+ */
 export interface OpenPlatformEvent {
   type: OpenPlatformEventType;
   platform: PlatformName;
@@ -29,6 +33,6 @@ export interface OpenPlatformEvent {
   error?: { code: number | string; message: string };
   /** For `push`: the platform's message type of a push the module does not handle itself. */
   infoType?: string;
-  /** For `push`: the decrypted message fields. */
+  /** For `push`: the decrypted message fields, as received: treat them as credentials-bearing. */
   fields?: Record<string, string>;
 }

@@ -77,7 +77,7 @@ export class TokenInterceptor {
     // Renewed only if the failed token is still the current one (someone may have renewed it already).
     if (injected.kind === 'authorizer') await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
     else await this.componentTokens.get(component, true, injected.token);
-    this.logger.debug?.(`token of ${who} rejected with errcode ${code}; retrying once with a fresh token`);
+    this.logger.debug(`token of ${who} rejected with errcode ${code}; retrying once with a fresh token`);
     return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);
   }
 }

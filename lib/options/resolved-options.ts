@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTE_PREFIX } from '../open-platform.constants.js';
 import type { ComponentOptions, OpenPlatformModuleOptions, RedisOptions, StorageOptions } from './open-platform-options.interface.js';
 
 /** A component with every default applied. */
@@ -35,7 +36,7 @@ export function resolveOptions(
   }
   return {
     components,
-    routePrefix: options.routePrefix ?? 'open-platform',
+    routePrefix: options.routePrefix ?? DEFAULT_ROUTE_PREFIX,
     publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
     // `??` per field, not object spread: an explicit `undefined` (common in env-driven configs)
     // must not overwrite a default.

@@ -9,13 +9,6 @@ export function setQueryParam(config: OutboundRequest, name: string, value: stri
   }
 }
 
-/** Sets one header on axios' AxiosHeaders or a plain object. */
-export function setHeader(config: OutboundRequest, name: string, value: string): void {
-  const headers = config.headers as { set?: (n: string, v: string) => unknown } | Record<string, unknown> | undefined;
-  if (headers && typeof (headers as { set?: unknown }).set === 'function') (headers as { set: (n: string, v: string) => unknown }).set(name, value);
-  else config.headers = { ...(headers as Record<string, unknown> | undefined), [name]: value };
-}
-
 /** Only small JSON answers are inspected: an error envelope is never large. */
 const MAX_INSPECTED = 64 * 1024;
 

@@ -31,7 +31,16 @@ function median(values) {
 export function printTable(rows) {
   const lines = [['benchmark', 'ours ops/s', 'baseline', 'baseline ops/s', 'ratio', 'reading', 'target', 'met']];
   for (const r of rows) {
-    lines.push([r.name, r.ours.toFixed(0), r.baseline, r.base.toFixed(0), r.ratio.toFixed(3), r.reading, r.target, r.met ? 'yes' : 'NO']);
+    lines.push([
+      r.name,
+      r.ours.toFixed(0),
+      r.baseline,
+      r.base.toFixed(0),
+      r.ratio.toFixed(3),
+      r.reading,
+      r.target,
+      r.met ? 'yes' : 'NO',
+    ]);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const [i, l] of lines.entries()) {

@@ -9,7 +9,12 @@ import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { benchmarks } from './benchmarks.js';
 import { compare, printTable } from './measure.js';
 
-const component = { appId: 'wx_bench', appSecret: 'bench-secret', token: 'bench-token', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const component = {
+  appId: 'wx_bench',
+  appSecret: 'bench-secret',
+  token: 'bench-token',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const authorizer = 'wx_bench_shop';
 
 // The cheapest possible business API: makes the interceptor's share of a call as large as it gets.
@@ -22,7 +27,11 @@ await new Promise((r) => echo.listen(0, '127.0.0.1', r));
 const fake = new FakeWeChatPlatform({ components: [component] });
 await fake.start();
 class AppModule {}
-Module({ imports: [OpenPlatformModule.forRoot({ components: [{ platform: 'wechat', ...component, apiBaseUrl: fake.baseUrl }] })] })(AppModule);
+Module({
+  imports: [
+    OpenPlatformModule.forRoot({ components: [{ platform: 'wechat', ...component, apiBaseUrl: fake.baseUrl }] }),
+  ],
+})(AppModule);
 const app = await NestFactory.create(AppModule, { logger: false });
 await app.listen(0, '127.0.0.1');
 const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -43,7 +52,11 @@ console.log(`node ${process.version}, ${benchmarks.length} benchmarks, median of
 const rows = [];
 for (const b of benchmarks) {
   await b.setup?.(ctx);
-  const r = await compare(() => b.ours(ctx), () => b.baseline(ctx), b.options);
+  const r = await compare(
+    () => b.ours(ctx),
+    () => b.baseline(ctx),
+    b.options,
+  );
   rows.push({ name: b.name, baseline: b.baselineName, ...r, ...b.judge(r.ratio) });
 }
 printTable(rows);

@@ -18,7 +18,12 @@ export {
 } from './tokens/token.service.js';
 export type { AuthorizerInfo, AuthorizerStatus } from './authorizers/authorizer.interface.js';
 export { MessageCrypto, type MessageCryptoOptions, type CryptoPlatform } from './crypto/message-crypto.js';
-export { OpenPlatformError, OpenPlatformErrorCode, type ErrorPlatform, type OpenPlatformErrorInit } from './errors/open-platform.error.js';
+export {
+  OpenPlatformError,
+  OpenPlatformErrorCode,
+  type ErrorPlatform,
+  type OpenPlatformErrorInit,
+} from './errors/open-platform.error.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';

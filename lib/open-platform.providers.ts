@@ -15,7 +15,12 @@ import { Clock, SystemClock } from './clock/clock.js';
 import { ComponentsService } from './components/components.service.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
 import { LockService, MemoryLockService } from './lock/lock.service.js';
-import { OPEN_PLATFORM_HTTP_CLIENT, OPEN_PLATFORM_OPTIONS, OPEN_PLATFORM_RAW_OPTIONS, OPEN_PLATFORM_ROUTE_BINDER } from './open-platform.constants.js';
+import {
+  OPEN_PLATFORM_HTTP_CLIENT,
+  OPEN_PLATFORM_OPTIONS,
+  OPEN_PLATFORM_RAW_OPTIONS,
+  OPEN_PLATFORM_ROUTE_BINDER,
+} from './open-platform.constants.js';
 import { resolveOptions, type ResolvedOptions } from './options/resolved-options.js';
 import { validateOptions } from './options/validate-options.js';
 import { PlatformRegistry } from './platforms/platform-registry.js';
@@ -29,13 +34,21 @@ import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform
 
 function resolve(raw: unknown): ResolvedOptions {
   const resolved = resolveOptions(validateOptions(raw), (c) => platformDefinition(c.platform).defaults(c));
-  if (resolved.redis) unsupported('redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory');
-  if (resolved.refresh.enabled) unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
+  if (resolved.redis)
+    unsupported(
+      'redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory',
+    );
+  if (resolved.refresh.enabled)
+    unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
   return resolved;
 }
 
 function unsupported(message: string): never {
-  throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_OPTIONS, message: `Invalid OpenPlatformModule options:\n  - ${message}` });
+  throw new OpenPlatformError({
+    platform: 'library',
+    code: OpenPlatformErrorCode.INVALID_OPTIONS,
+    message: `Invalid OpenPlatformModule options:\n  - ${message}`,
+  });
 }
 
 /** Every provider of one module registration. */
@@ -59,7 +72,11 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       inject: [OPEN_PLATFORM_OPTIONS],
       useFactory: (o: ResolvedOptions) => o.storage.cache ?? new CacheManagerTokenCache(createCache()),
     },
-    { provide: DurableStore, inject: [OPEN_PLATFORM_OPTIONS], useFactory: (o: ResolvedOptions) => o.storage.durable ?? new MemoryDurableStore() },
+    {
+      provide: DurableStore,
+      inject: [OPEN_PLATFORM_OPTIONS],
+      useFactory: (o: ResolvedOptions) => o.storage.durable ?? new MemoryDurableStore(),
+    },
     { provide: LockService, useClass: MemoryLockService },
     { provide: PUSH_HANDLERS, inject: [AuthorizationPushHandler], useFactory: (h: AuthorizationPushHandler) => [h] },
     AuthorizerStore,

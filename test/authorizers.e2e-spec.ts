@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthorizerStore } from '../lib/authorizers/authorizer.store.js';
 import { ComponentsService } from '../lib/components/components.service.js';
-import { DurableStore, MemoryDurableStore, OpenPlatformError, OpenPlatformErrorCode, OpenPlatformEvents, type OpenPlatformEvent } from '../lib/index.js';
+import {
+  DurableStore,
+  MemoryDurableStore,
+  OpenPlatformError,
+  OpenPlatformErrorCode,
+  OpenPlatformEvents,
+  type OpenPlatformEvent,
+} from '../lib/index.js';
 import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes, getManual } from './support/authorize-flow.js';
 import { COMPONENT_A } from './support/fixtures.js';
@@ -13,13 +20,18 @@ const M1 = 'wx_merchant_1';
 const HOUR = 3600_000;
 
 async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OpenPlatformError);
   return err as OpenPlatformError;
 }
 
 async function business(h: Harness, token: string) {
-  const res = await fetch(`${h.fake.baseUrl}/cgi-bin/account/getaccountbasicinfo?access_token=${encodeURIComponent(token)}`);
+  const res = await fetch(
+    `${h.fake.baseUrl}/cgi-bin/account/getaccountbasicinfo?access_token=${encodeURIComponent(token)}`,
+  );
   return (await res.json()) as { errcode: number; appid?: string };
 }
 
@@ -56,7 +68,13 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
       expect(await business(h, token)).toMatchObject({ errcode: 0, appid: M1 });
       expect(h.fake.calls('api_authorizer_token')).toBe(0); // the exchange's token is cached
       const info = await h.tokens.getAuthorizer(M1);
-      expect(info).toMatchObject({ componentAppId: A, authorizerAppId: M1, platform: 'wechat', status: 'active', permissions: [1, 15] });
+      expect(info).toMatchObject({
+        componentAppId: A,
+        authorizerAppId: M1,
+        platform: 'wechat',
+        status: 'active',
+        permissions: [1, 15],
+      });
       expect(info?.accessTokenExpiresAt).toBeGreaterThan(h.clock.now());
       expect(JSON.stringify(info)).not.toContain(token);
       expect(JSON.stringify(info)).not.toContain(h.fake.authorizerState(A, M1)!.refreshToken);
@@ -64,7 +82,11 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     });
 
     it('the push arriving before the redirect is exchanged once as well', async () => {
-      const { authorizationCode, pushed } = await h.fake.authorize({ componentAppId: A, authorizerAppId: M1, funcIds: [1] });
+      const { authorizationCode, pushed } = await h.fake.authorize({
+        componentAppId: A,
+        authorizerAppId: M1,
+        funcIds: [1],
+      });
       expect(pushed?.body).toBe('success');
       const res = await fetch(`${h.url}/open-platform/${A}/authorized?auth_code=${authorizationCode}&expires_in=600`);
       expect(await res.json()).toEqual({ authorizerAppId: M1, status: 'active' });
@@ -76,8 +98,14 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
       h.fake.delayNext('api_query_auth', 50);
       const results = await Promise.all([
         ...Array.from({ length: 20 }, () => h.tokens.exchangeAuthorizationCode(authorizationCode, A)),
-        ...Array.from({ length: 20 }, () => fetch(`${h.url}/open-platform/${A}/authorized?auth_code=${authorizationCode}`).then((r) => r.json())),
-        h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'authorized', authorizerAppId: M1, authorizationCode }),
+        ...Array.from({ length: 20 }, () =>
+          fetch(`${h.url}/open-platform/${A}/authorized?auth_code=${authorizationCode}`).then((r) => r.json()),
+        ),
+        h.fake.pushAuthorizationEvent(h.eventsUrl(), A, {
+          infoType: 'authorized',
+          authorizerAppId: M1,
+          authorizationCode,
+        }),
       ]);
       expect(h.fake.calls('api_query_auth')).toBe(1);
       for (const r of results.slice(0, 40)) expect(r).toMatchObject({ authorizerAppId: M1, status: 'active' });
@@ -86,7 +114,9 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
 
     it('getAuthorizationUrl: PC and H5 links, parameters encoded, a fresh pre-auth code each time', async () => {
       const redirectUri = 'https://shop.example.com/wechat/done?tenant=7&x=a b';
-      const pc = new URL(await h.tokens.getAuthorizationUrl({ componentAppId: A, redirectUri, authType: 2, bizAppId: 'wx_pinned' }));
+      const pc = new URL(
+        await h.tokens.getAuthorizationUrl({ componentAppId: A, redirectUri, authType: 2, bizAppId: 'wx_pinned' }),
+      );
       const h5 = new URL(await h.tokens.getAuthorizationUrl({ componentAppId: A, redirectUri, mobile: true }));
       expect(pc.origin + pc.pathname).toBe(h.fake.authorizePageUrl);
       expect(h5.origin + h5.pathname).toBe(h.fake.h5AuthorizePageUrl);
@@ -102,8 +132,15 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     });
 
     it('getAuthorizationUrl refuses bad arguments before any upstream call', async () => {
-      for (const bad of [{ redirectUri: 'not a url' }, { redirectUri: 'ftp://x/y' }, { redirectUri: 'https://x/', authType: 9 }, { redirectUri: 'https://x/', bizAppId: 'a b' }]) {
-        expect((await rejection(h.tokens.getAuthorizationUrl({ componentAppId: A, ...bad }))).code).toBe(OpenPlatformErrorCode.INVALID_ARGUMENT);
+      for (const bad of [
+        { redirectUri: 'not a url' },
+        { redirectUri: 'ftp://x/y' },
+        { redirectUri: 'https://x/', authType: 9 },
+        { redirectUri: 'https://x/', bizAppId: 'a b' },
+      ]) {
+        expect((await rejection(h.tokens.getAuthorizationUrl({ componentAppId: A, ...bad }))).code).toBe(
+          OpenPlatformErrorCode.INVALID_ARGUMENT,
+        );
       }
       expect(h.fake.calls('api_create_preauthcode')).toBe(0);
     });
@@ -166,11 +203,17 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     });
 
     it('unknown authorizers and bad arguments get clear errors', async () => {
-      expect((await rejection(h.tokens.getAuthorizerAccessToken('wx_stranger'))).code).toBe(OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND);
+      expect((await rejection(h.tokens.getAuthorizerAccessToken('wx_stranger'))).code).toBe(
+        OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
+      );
       for (const bad of ['', 'a b', 'x'.repeat(65), undefined as unknown as string, 42 as unknown as string]) {
-        expect((await rejection(h.tokens.getAuthorizerAccessToken(bad))).code).toBe(OpenPlatformErrorCode.INVALID_ARGUMENT);
+        expect((await rejection(h.tokens.getAuthorizerAccessToken(bad))).code).toBe(
+          OpenPlatformErrorCode.INVALID_ARGUMENT,
+        );
       }
-      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1, { componentAppId: 'wx_nope' }))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1, { componentAppId: 'wx_nope' }))).code).toBe(
+        OpenPlatformErrorCode.UNKNOWN_COMPONENT,
+      );
     });
   });
 
@@ -209,22 +252,32 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     it('revoked upstream with no push: 61023, not in the list → reauthorization_required, event, record kept', async () => {
       await h.fake.revoke(A, M1, { push: false });
       h.clock.advance(2 * HOUR + 1000);
-      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED);
-      expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'reauthorization_required', permissions: [1, 15] });
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(
+        OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+      );
+      expect(await h.tokens.getAuthorizer(M1)).toMatchObject({
+        status: 'reauthorization_required',
+        permissions: [1, 15],
+      });
       expect(events.filter((e) => e.type === 'reauthorization_required')).toHaveLength(1);
       const calls = h.fake.calls('api_authorizer_token');
-      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED);
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(
+        OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+      );
       expect(h.fake.calls('api_authorizer_token')).toBe(calls); // no hammering upstream
     });
 
     it('a list entry without refresh_token does not count as a repair', async () => {
       h.fake.rotateRefreshToken(A, M1);
       h.fake.hideRefreshTokenInList(A, M1);
-      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1, { forceRefresh: true }))).code).toBe(OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED);
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(M1, { forceRefresh: true }))).code).toBe(
+        OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+      );
     });
 
     it('syncAuthorizers pages through the list (count ≤ 500) and restores missing records', async () => {
-      for (let i = 0; i < 520; i++) await h.fake.authorize({ componentAppId: A, authorizerAppId: `wx_bulk_${i}`, push: false });
+      for (let i = 0; i < 520; i++)
+        await h.fake.authorize({ componentAppId: A, authorizerAppId: `wx_bulk_${i}`, push: false });
       h.fake.resetCalls();
       expect(await h.tokens.syncAuthorizers(A)).toEqual({ total: 521, restored: 520 });
       expect(h.fake.calls('api_get_authorizer_list')).toBe(2);
@@ -236,18 +289,28 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
 
     it('restart on the same store: records, refresh tokens and the ticket intact; tokens keep working', async () => {
       const durable = new MemoryDurableStore();
-      const first = await startHarness({ singleComponent: true, fake: h.fake, clock: h.clock, options: { storage: { durable } } });
+      const first = await startHarness({
+        singleComponent: true,
+        fake: h.fake,
+        clock: h.clock,
+        options: { storage: { durable } },
+      });
       await h.fake.pushTicket(first.eventsUrl(), A);
       await merchantAuthorizes(first, 'wx_merchant_2');
       const before = await first.tokens.listAuthorizers(A);
       await first.close();
 
       h.fake.resetCalls();
-      const second = await startHarness({ singleComponent: true, fake: h.fake, clock: h.clock, options: { storage: { durable } } });
+      const second = await startHarness({
+        singleComponent: true,
+        fake: h.fake,
+        clock: h.clock,
+        options: { storage: { durable } },
+      });
       try {
-        expect((await second.tokens.listAuthorizers(A)).map((a) => ({ ...a, accessTokenExpiresAt: undefined }))).toEqual(
-          before.map((a) => ({ ...a, accessTokenExpiresAt: undefined })),
-        );
+        expect(
+          (await second.tokens.listAuthorizers(A)).map((a) => ({ ...a, accessTokenExpiresAt: undefined })),
+        ).toEqual(before.map((a) => ({ ...a, accessTokenExpiresAt: undefined })));
         const token = await second.tokens.getAuthorizerAccessToken('wx_merchant_2');
         expect(await business(second, token)).toMatchObject({ errcode: 0, appid: 'wx_merchant_2' });
         expect(h.fake.calls('api_component_token')).toBe(1); // with the stored ticket: no new push needed
@@ -296,20 +359,31 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     });
 
     it('an unauthorized push in the same second as the authorization is applied (platform times only)', async () => {
-      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'unauthorized', authorizerAppId: M1 });
+      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, {
+        infoType: 'unauthorized',
+        authorizerAppId: M1,
+      });
       expect(res.body).toBe('success');
       expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'revoked' });
     });
 
     it('an unauthorized push older than the authorization (out of order) changes nothing', async () => {
       const created = Math.floor(h.clock.now() / 1000) - 60;
-      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'unauthorized', authorizerAppId: M1, createTime: created });
+      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, {
+        infoType: 'unauthorized',
+        authorizerAppId: M1,
+        createTime: created,
+      });
       expect(res.body).toBe('success');
       expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'active' });
     });
 
     it('a push carrying a dead code is acknowledged and changes nothing', async () => {
-      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, { infoType: 'authorized', authorizerAppId: 'wx_other', authorizationCode: 'queryauthcode@@@dead' });
+      const res = await h.fake.pushAuthorizationEvent(h.eventsUrl(), A, {
+        infoType: 'authorized',
+        authorizerAppId: 'wx_other',
+        authorizationCode: 'queryauthcode@@@dead',
+      });
       expect(res).toMatchObject({ status: 200, body: 'success' });
       expect(await h.tokens.getAuthorizer('wx_other')).toBeUndefined();
     });
@@ -332,19 +406,30 @@ describe('public methods with bad input change nothing', () => {
   it('exchangeAuthorizationCode: empty, oversized, non-string, forged → INVALID_AUTHORIZATION_CODE', async () => {
     const before = await snapshot();
     for (const code of ['', 'x'.repeat(600), 42 as unknown as string, undefined as unknown as string]) {
-      expect((await rejection(h.tokens.exchangeAuthorizationCode(code))).code).toBe(OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE);
+      expect((await rejection(h.tokens.exchangeAuthorizationCode(code))).code).toBe(
+        OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE,
+      );
     }
     expect(h.fake.calls('api_query_auth')).toBe(0);
-    expect((await rejection(h.tokens.exchangeAuthorizationCode('queryauthcode@@@forged'))).code).toBe(OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE);
+    expect((await rejection(h.tokens.exchangeAuthorizationCode('queryauthcode@@@forged'))).code).toBe(
+      OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE,
+    );
     expect(await snapshot()).toBe(before);
   });
 
   it('a code used once cannot be replayed into another component or after its record changed', async () => {
-    const { authorizationCode } = await h.fake.authorize({ componentAppId: A, authorizerAppId: 'wx_merchant_3', push: false });
+    const { authorizationCode } = await h.fake.authorize({
+      componentAppId: A,
+      authorizerAppId: 'wx_merchant_3',
+      push: false,
+    });
     await h.tokens.exchangeAuthorizationCode(authorizationCode);
     await h.fake.revoke(A, 'wx_merchant_3');
     // The memo answers with the current record: the replayed code does not resurrect it.
-    expect(await h.tokens.exchangeAuthorizationCode(authorizationCode)).toMatchObject({ authorizerAppId: 'wx_merchant_3', status: 'revoked' });
+    expect(await h.tokens.exchangeAuthorizationCode(authorizationCode)).toMatchObject({
+      authorizerAppId: 'wx_merchant_3',
+      status: 'revoked',
+    });
     expect(h.fake.calls('api_query_auth')).toBe(1);
   });
 
@@ -355,13 +440,19 @@ describe('public methods with bad input change nothing', () => {
     expect(await h.tokens.getAuthorizer('wx_unknown')).toBeUndefined();
     expect((await rejection(h.tokens.listAuthorizers('wx_nope'))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
     expect((await rejection(h.tokens.syncAuthorizers('wx_nope'))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
-    expect((await rejection(h.tokens.getComponentAccessToken(42 as unknown as string))).code).toBe(OpenPlatformErrorCode.UNKNOWN_COMPONENT);
+    expect((await rejection(h.tokens.getComponentAccessToken(42 as unknown as string))).code).toBe(
+      OpenPlatformErrorCode.UNKNOWN_COMPONENT,
+    );
   });
 
   it('syncAuthorizers with a failing upstream surfaces OpenPlatformError and keeps every record', async () => {
     const before = await snapshot();
     h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
-    expect(await rejection(h.tokens.syncAuthorizers())).toMatchObject({ platform: 'wechat', code: -1, retryable: true });
+    expect(await rejection(h.tokens.syncAuthorizers())).toMatchObject({
+      platform: 'wechat',
+      code: -1,
+      retryable: true,
+    });
     h.fake.dropNext('api_get_authorizer_list');
     expect((await rejection(h.tokens.syncAuthorizers())).code).toBe(OpenPlatformErrorCode.TRANSPORT);
     expect(await snapshot()).toBe(before);
@@ -386,7 +477,9 @@ describe('events through @nestjs/event-emitter', () => {
       await h.fake.pushTicket(h.eventsUrl(), A);
       await merchantAuthorizes(h, M1);
       await h.fake.settle();
-      expect(seen).toEqual(expect.arrayContaining(['open-platform.ticket', 'open-platform.authorized', 'open-platform.token.refreshed']));
+      expect(seen).toEqual(
+        expect.arrayContaining(['open-platform.ticket', 'open-platform.authorized', 'open-platform.token.refreshed']),
+      );
     } finally {
       await h.close();
     }

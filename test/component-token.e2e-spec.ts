@@ -7,7 +7,10 @@ import { startHarness, type Harness } from './support/harness.js';
 const HOUR = 3600_000;
 
 async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OpenPlatformError);
   return err as OpenPlatformError;
 }
@@ -34,7 +37,9 @@ describe('component token (e2e over loopback HTTP)', () => {
   it('1,000 concurrent callers on a cold cache cause exactly one upstream call', async () => {
     await h.fake.pushTicket(h.eventsUrl(), COMPONENT_A.appId);
     h.fake.delayNext('api_component_token', 50); // keep the call in flight while callers pile up
-    const tokens = await Promise.all(Array.from({ length: 1000 }, () => h.tokens.getComponentAccessToken(COMPONENT_A.appId)));
+    const tokens = await Promise.all(
+      Array.from({ length: 1000 }, () => h.tokens.getComponentAccessToken(COMPONENT_A.appId)),
+    );
     expect(new Set(tokens).size).toBe(1);
     expect(h.fake.calls('api_component_token')).toBe(1);
     expect(h.fake.isComponentTokenValid(tokens[0])).toBe(true);
@@ -57,7 +62,9 @@ describe('component token (e2e over loopback HTTP)', () => {
   it('forceRefresh obtains a new token, once for any number of concurrent callers', async () => {
     await h.fake.pushTicket(h.eventsUrl(), COMPONENT_A.appId);
     const first = await h.tokens.getComponentAccessToken(COMPONENT_A.appId);
-    const forced = await Promise.all(Array.from({ length: 50 }, () => h.tokens.getComponentAccessToken(COMPONENT_A.appId, { forceRefresh: true })));
+    const forced = await Promise.all(
+      Array.from({ length: 50 }, () => h.tokens.getComponentAccessToken(COMPONENT_A.appId, { forceRefresh: true })),
+    );
     expect(new Set(forced).size).toBe(1);
     expect(forced[0]).not.toBe(first);
     expect(h.fake.calls('api_component_token')).toBe(2);
@@ -88,16 +95,25 @@ describe('component token (e2e over loopback HTTP)', () => {
 
   it('keeps components apart: each uses its own ticket and token', async () => {
     await h.fake.pushTicket(h.eventsUrl(COMPONENT_A.appId), COMPONENT_A.appId);
-    await expect(h.tokens.getComponentAccessToken(COMPONENT_B.appId)).rejects.toMatchObject({ code: OpenPlatformErrorCode.NO_TICKET });
+    await expect(h.tokens.getComponentAccessToken(COMPONENT_B.appId)).rejects.toMatchObject({
+      code: OpenPlatformErrorCode.NO_TICKET,
+    });
     await h.fake.pushTicket(h.eventsUrl(COMPONENT_B.appId), COMPONENT_B.appId);
-    const [a, b] = await Promise.all([h.tokens.getComponentAccessToken(COMPONENT_A.appId), h.tokens.getComponentAccessToken(COMPONENT_B.appId)]);
+    const [a, b] = await Promise.all([
+      h.tokens.getComponentAccessToken(COMPONENT_A.appId),
+      h.tokens.getComponentAccessToken(COMPONENT_B.appId),
+    ]);
     expect(a).not.toBe(b);
     expect(h.fake.calls('api_component_token')).toBe(2);
   });
 
   it('requires componentAppId when several components are configured, and refuses unknown ones', async () => {
-    await expect(h.tokens.getComponentAccessToken()).rejects.toMatchObject({ code: OpenPlatformErrorCode.UNKNOWN_COMPONENT });
-    await expect(h.tokens.getComponentAccessToken('wx_nope')).rejects.toMatchObject({ code: OpenPlatformErrorCode.UNKNOWN_COMPONENT });
+    await expect(h.tokens.getComponentAccessToken()).rejects.toMatchObject({
+      code: OpenPlatformErrorCode.UNKNOWN_COMPONENT,
+    });
+    await expect(h.tokens.getComponentAccessToken('wx_nope')).rejects.toMatchObject({
+      code: OpenPlatformErrorCode.UNKNOWN_COMPONENT,
+    });
   });
 
   describe('upstream failures surface as OpenPlatformError, never a raw axios error', () => {

@@ -11,7 +11,11 @@ const ticketXml = (appId: string, ticket: string, createTime: number) =>
   `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
 
 async function post(url: string, query: Record<string, string>, body: string | Buffer, contentType = 'text/xml') {
-  const res = await fetch(`${url}?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(`${url}?${new URLSearchParams(query)}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
 }
 
@@ -66,17 +70,32 @@ function suite(name: string, harnessOptions: HarnessOptions) {
 
     it('tampered Encrypt under the original signature → 401', async () => {
       const push = build();
-      const body = push.body.replace(/<Encrypt><!\[CDATA\[(.)/, (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`);
+      const body = push.body.replace(
+        /<Encrypt><!\[CDATA\[(.)/,
+        (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`,
+      );
       expect((await post(h.eventsUrl(), push.query, body)).status).toBe(401);
       await expectUnchanged();
     });
 
     it('undecryptable Encrypt with a valid signature (signed with the token, not the key) → 400', async () => {
       const { MessageCrypto } = await import('../lib/crypto/message-crypto.js');
-      const crypto = new MessageCrypto({ platform: 'wechat', ...COMPONENT_A, encodingAesKey: COMPONENT_B.encodingAesKey });
+      const crypto = new MessageCrypto({
+        platform: 'wechat',
+        ...COMPONENT_A,
+        encodingAesKey: COMPONENT_B.encodingAesKey,
+      });
       const encrypt = crypto.encrypt(ticketXml(COMPONENT_A.appId, 'ticket@@@wrongkey', nowS()));
-      const query = { timestamp: String(nowS()), nonce: '42', msg_signature: crypto.signature(String(nowS()), '42', encrypt) };
-      const res = await post(h.eventsUrl(), query, `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+      const query = {
+        timestamp: String(nowS()),
+        nonce: '42',
+        msg_signature: crypto.signature(String(nowS()), '42', encrypt),
+      };
+      const res = await post(
+        h.eventsUrl(),
+        query,
+        `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      );
       expect(res.status).toBe(400);
       await expectUnchanged();
     });
@@ -101,16 +120,24 @@ function suite(name: string, harnessOptions: HarnessOptions) {
       const encrypt = crypto.encrypt(innerXml);
       const timestamp = String(nowS());
       const query = { timestamp, nonce: '7', msg_signature: crypto.signature(timestamp, '7', encrypt) };
-      return post(h.eventsUrl(COMPONENT_A.appId), query, `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+      return post(
+        h.eventsUrl(COMPONENT_A.appId),
+        query,
+        `<xml><AppId>${COMPONENT_A.appId}</AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      );
     }
 
     it('wrong trailing appid → 400', async () => {
-      expect((await signedAsA(ticketXml(COMPONENT_A.appId, 'ticket@@@trailing', nowS()), COMPONENT_B.appId)).status).toBe(400);
+      expect(
+        (await signedAsA(ticketXml(COMPONENT_A.appId, 'ticket@@@trailing', nowS()), COMPONENT_B.appId)).status,
+      ).toBe(400);
       await expectUnchanged();
     });
 
     it('a message naming another component inside → 400, stored for neither', async () => {
-      expect((await signedAsA(ticketXml(COMPONENT_B.appId, 'ticket@@@inner-b', nowS()), COMPONENT_A.appId)).status).toBe(400);
+      expect(
+        (await signedAsA(ticketXml(COMPONENT_B.appId, 'ticket@@@inner-b', nowS()), COMPONENT_A.appId)).status,
+      ).toBe(400);
       await expectUnchanged();
       expect(await storedTicket(h, COMPONENT_B.appId)).toBeUndefined();
     });
@@ -127,13 +154,15 @@ function suite(name: string, harnessOptions: HarnessOptions) {
       await expectUnchanged();
     });
 
-    it.each([['plain text', 'hello'], ['JSON', '{"Encrypt":1}'], ['broken XML', '<xml><Encrypt>abc</xml>'], ['entity bomb', '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><xml><Encrypt>&a;</Encrypt></xml>']])(
-      'non-XML or hostile body (%s) → 400',
-      async (_name, body) => {
-        expect((await post(h.eventsUrl(), build().query, body)).status).toBe(400);
-        await expectUnchanged();
-      },
-    );
+    it.each([
+      ['plain text', 'hello'],
+      ['JSON', '{"Encrypt":1}'],
+      ['broken XML', '<xml><Encrypt>abc</xml>'],
+      ['entity bomb', '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><xml><Encrypt>&a;</Encrypt></xml>'],
+    ])('non-XML or hostile body (%s) → 400', async (_name, body) => {
+      expect((await post(h.eventsUrl(), build().query, body)).status).toBe(400);
+      await expectUnchanged();
+    });
 
     it('timestamp more than 5 minutes off → 401 (a captured push cannot be replayed later)', async () => {
       const old = build('ticket@@@late', COMPONENT_A.appId, { timestamp: nowS() - 301 });
@@ -170,9 +199,13 @@ function suite(name: string, harnessOptions: HarnessOptions) {
 suite('default Express body parsing (XML left unread)', {});
 suite('rawBody: true', { appOptions: { rawBody: true } });
 suite('app-level text parser for XML', {
-  configure: (app: INestApplication) => app.use(express.text({ type: ['text/xml', 'application/xml', 'text/plain'], limit: '1mb' })),
+  configure: (app: INestApplication) =>
+    app.use(express.text({ type: ['text/xml', 'application/xml', 'text/plain'], limit: '1mb' })),
 });
 suite('app-level raw parser', {
   configure: (app: INestApplication) => app.use(express.raw({ type: () => true, limit: '1mb' })),
 });
-suite('bodyParser: false and a custom routePrefix', { appOptions: { bodyParser: false }, options: { routePrefix: 'hooks/wechat' } });
+suite('bodyParser: false and a custom routePrefix', {
+  appOptions: { bodyParser: false },
+  options: { routePrefix: 'hooks/wechat' },
+});

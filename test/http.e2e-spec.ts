@@ -38,13 +38,19 @@ class ShopService {
     await new Promise((r) => setTimeout(r, Math.random() * 5)); // the scope survives timers…
     const direct = await this.inner.basic(base); // …nested calls…
     await Promise.resolve();
-    const later = await new Promise<Basic>((resolve, reject) => setImmediate(() => this.inner.basic(base).then(resolve, reject)));
+    const later = await new Promise<Basic>((resolve, reject) =>
+      setImmediate(() => this.inner.basic(base).then(resolve, reject)),
+    );
     return [direct, later];
   }
 
   @AsAuthorizer((shop: { appId: string }) => shop.appId)
   async explicitWins(shop: { appId: string }, base: string, other: string): Promise<Basic> {
-    return (await firstValueFrom(this.http.get<Basic>(`${base}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: other }))).data;
+    return (
+      await firstValueFrom(
+        this.http.get<Basic>(`${base}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: other }),
+      )
+    ).data;
   }
 
   @AsAuthorizer(() => undefined)
@@ -66,7 +72,10 @@ class ShopController {
 class ShopModule {}
 
 async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OpenPlatformError);
   return err as OpenPlatformError;
 }
@@ -107,7 +116,11 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
 
   it('componentAppId alone injects the component token the platform’s way', async () => {
     const res = await firstValueFrom(
-      http.post<{ total_count?: number; errcode?: number }>(`${base}/cgi-bin/component/api_get_authorizer_list`, { component_appid: A, offset: 0, count: 20 }, { componentAppId: A }),
+      http.post<{ total_count?: number; errcode?: number }>(
+        `${base}/cgi-bin/component/api_get_authorizer_list`,
+        { component_appid: A, offset: 0, count: 20 },
+        { componentAppId: A },
+      ),
     );
     expect(res.data.errcode ?? 0).toBe(0);
     expect(res.data.total_count).toBe(MERCHANTS.length);
@@ -149,7 +162,12 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
   it('1,000 interleaved concurrent requests for 10 authorizers: each reaches the platform with its own token', async () => {
     const jobs = Array.from({ length: 1000 }, (_, i) => {
       const appId = MERCHANTS[(i * 7) % MERCHANTS.length];
-      return i % 2 === 0 ? shops.forShop({ appId }, base).then((r) => ({ appId, got: r.map((b) => b.appid) })) : firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: appId })).then((r) => ({ appId, got: [r.data.appid] }));
+      return i % 2 === 0
+        ? shops.forShop({ appId }, base).then((r) => ({ appId, got: r.map((b) => b.appid) }))
+        : firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: appId })).then((r) => ({
+            appId,
+            got: [r.data.appid],
+          }));
     });
     const results = await Promise.all(jobs);
     for (const r of results) for (const got of r.got) expect(got).toBe(r.appId);
@@ -163,7 +181,9 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     await firstValueFrom(http.get(basicUrl(), { authorizerAppId: 'wx_shop_4' })); // warm
     h.fake.killAuthorizerAccessTokens(A, 'wx_shop_4');
     h.fake.resetCalls();
-    const results = await Promise.all(Array.from({ length: 200 }, () => firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_4' }))));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_4' }))),
+    );
     for (const r of results) expect(r.data).toMatchObject({ errcode: 0, appid: 'wx_shop_4' });
     expect(h.fake.calls('api_authorizer_token')).toBe(1);
     expect(h.fake.calls('getaccountbasicinfo')).toBe(400);
@@ -178,9 +198,13 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
 
   it('42001 and 40014 are retried the same way', async () => {
     h.fake.failNext('getaccountbasicinfo', { errcode: 42001 });
-    expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({ errcode: 0 });
+    expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({
+      errcode: 0,
+    });
     h.fake.failNext('getaccountbasicinfo', { errcode: 40014 });
-    expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({ errcode: 0 });
+    expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({
+      errcode: 0,
+    });
   });
 
   it('token lookup failures surface as OpenPlatformError before any request', async () => {
@@ -202,7 +226,13 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
           const token = new URL(req.url!, 'http://x').searchParams.get('access_token') ?? '';
           received.push({ token, body: Buffer.concat(chunks).toString(), type: req.headers['content-type'] });
           res.setHeader('content-type', 'application/json');
-          res.end(JSON.stringify(received.length === 1 ? { errcode: 40001, errmsg: 'invalid credential' } : { errcode: 0, echoed: Buffer.concat(chunks).toString() }));
+          res.end(
+            JSON.stringify(
+              received.length === 1
+                ? { errcode: 40001, errmsg: 'invalid credential' }
+                : { errcode: 0, echoed: Buffer.concat(chunks).toString() },
+            ),
+          );
         });
       });
       await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
@@ -227,7 +257,14 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     });
 
     it('a stream body that cannot be replayed fails clearly instead of sending an empty retry', async () => {
-      const err = await rejection(firstValueFrom(http.post(echoUrl, Readable.from([Buffer.from('streamed')]), { authorizerAppId: 'wx_shop_9', headers: { 'content-type': 'application/octet-stream' } })));
+      const err = await rejection(
+        firstValueFrom(
+          http.post(echoUrl, Readable.from([Buffer.from('streamed')]), {
+            authorizerAppId: 'wx_shop_9',
+            headers: { 'content-type': 'application/octet-stream' },
+          }),
+        ),
+      );
       expect(err.code).toBe(OpenPlatformErrorCode.NON_REPLAYABLE_BODY);
       expect(received).toHaveLength(1);
     });

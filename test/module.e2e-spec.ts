@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { OpenPlatformModule, TokenService, OpenPlatformError, OpenPlatformErrorCode, type OpenPlatformModuleOptions, type OpenPlatformOptionsFactory } from '../lib/index.js';
+import {
+  OpenPlatformModule,
+  TokenService,
+  OpenPlatformError,
+  OpenPlatformErrorCode,
+  type OpenPlatformModuleOptions,
+  type OpenPlatformOptionsFactory,
+} from '../lib/index.js';
 import { COMPONENT_A } from './support/fixtures.js';
 
 const valid: OpenPlatformModuleOptions = { components: [{ platform: 'wechat', ...COMPONENT_A }] };
@@ -9,7 +16,13 @@ const valid: OpenPlatformModuleOptions = { components: [{ platform: 'wechat', ..
 /** A stand-in for @nestjs/config's ConfigService. */
 @Injectable()
 class SettingsService {
-  readonly values: Record<string, string> = { APPID: COMPONENT_A.appId, SECRET: COMPONENT_A.appSecret, TOKEN: COMPONENT_A.token, AES: COMPONENT_A.encodingAesKey, PREFIX: 'from-config' };
+  readonly values: Record<string, string> = {
+    APPID: COMPONENT_A.appId,
+    SECRET: COMPONENT_A.appSecret,
+    TOKEN: COMPONENT_A.token,
+    AES: COMPONENT_A.encodingAesKey,
+    PREFIX: 'from-config',
+  };
   get(key: string): string {
     return this.values[key];
   }
@@ -36,7 +49,10 @@ async function boot(imports: unknown[], probe?: (app: import('@nestjs/common').I
 }
 
 async function bootError(options: unknown): Promise<OpenPlatformError> {
-  const err = await boot([OpenPlatformModule.forRoot(options as OpenPlatformModuleOptions)]).then(() => undefined, (e: unknown) => e);
+  const err = await boot([OpenPlatformModule.forRoot(options as OpenPlatformModuleOptions)]).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OpenPlatformError);
   expect((err as OpenPlatformError).code).toBe(OpenPlatformErrorCode.INVALID_OPTIONS);
   return err as OpenPlatformError;
@@ -61,7 +77,15 @@ describe('OpenPlatformModule registration', () => {
       imports: [SettingsModule],
       inject: [SettingsService],
       useFactory: (s: SettingsService) => ({
-        components: [{ platform: 'wechat', appId: s.get('APPID'), appSecret: s.get('SECRET'), token: s.get('TOKEN'), encodingAesKey: s.get('AES') }],
+        components: [
+          {
+            platform: 'wechat',
+            appId: s.get('APPID'),
+            appSecret: s.get('SECRET'),
+            token: s.get('TOKEN'),
+            encodingAesKey: s.get('AES'),
+          },
+        ],
         routePrefix: s.get('PREFIX'),
       }),
     });
@@ -81,10 +105,13 @@ describe('OpenPlatformModule registration', () => {
   it('forRootAsync with useExisting (a factory provided by an imported module)', async () => {
     @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
     class FactoryModule {}
-    await boot([OpenPlatformModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory })], async (app) => {
-      expect(app.get(TokenService)).toBeInstanceOf(TokenService);
-      expect(await routeStatus(app, `/open-platform/${COMPONENT_A.appId}/events`)).toBe(400);
-    });
+    await boot(
+      [OpenPlatformModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory })],
+      async (app) => {
+        expect(app.get(TokenService)).toBeInstanceOf(TokenService);
+        expect(await routeStatus(app, `/open-platform/${COMPONENT_A.appId}/events`)).toBe(400);
+      },
+    );
   });
 
   it('isGlobal makes TokenService injectable in modules that do not import it', async () => {
@@ -97,7 +124,10 @@ describe('OpenPlatformModule registration', () => {
     await boot([OpenPlatformModule.forRoot({ ...valid, isGlobal: true }), FeatureModule], async (app) => {
       expect(app.get(Consumer).tokens).toBeInstanceOf(TokenService);
     });
-    const err = await boot([OpenPlatformModule.forRoot(valid), FeatureModule]).then(() => undefined, (e: unknown) => e);
+    const err = await boot([OpenPlatformModule.forRoot(valid), FeatureModule]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String(err)).toMatch(/TokenService/);
   });
 
@@ -108,9 +138,12 @@ describe('OpenPlatformModule registration', () => {
     }
     @Module({ providers: [Consumer] })
     class FeatureModule {}
-    await boot([OpenPlatformModule.forRootAsync({ useFactory: () => valid, isGlobal: true }), FeatureModule], async (app) => {
-      expect(app.get(Consumer).tokens).toBeInstanceOf(TokenService);
-    });
+    await boot(
+      [OpenPlatformModule.forRootAsync({ useFactory: () => valid, isGlobal: true }), FeatureModule],
+      async (app) => {
+        expect(app.get(Consumer).tokens).toBeInstanceOf(TokenService);
+      },
+    );
   });
 
   describe('refuses to start on invalid options, naming the field, never the secret', () => {
@@ -132,7 +165,14 @@ describe('OpenPlatformModule registration', () => {
     });
 
     it('from forRootAsync as well', async () => {
-      const err = await boot([OpenPlatformModule.forRootAsync({ useFactory: () => ({ components: [{ ...component, encodingAesKey: 'short' }] }) })]).then(() => undefined, (e: unknown) => e);
+      const err = await boot([
+        OpenPlatformModule.forRootAsync({
+          useFactory: () => ({ components: [{ ...component, encodingAesKey: 'short' }] }),
+        }),
+      ]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(OpenPlatformError);
       expect((err as Error).message).toContain('components[0].encodingAesKey');
     });
@@ -140,7 +180,9 @@ describe('OpenPlatformModule registration', () => {
     it('features not in this version are refused rather than silently ignored', async () => {
       expect((await bootError({ ...valid, refresh: { enabled: true } })).message).toContain('refresh.enabled');
       expect((await bootError({ ...valid, redis: { url: 'redis://127.0.0.1:6379' } })).message).toContain('redis');
-      expect((await bootError({ components: [{ ...component, platform: 'douyin' }] })).message).toContain("platform 'douyin'");
+      expect((await bootError({ components: [{ ...component, platform: 'douyin' }] })).message).toContain(
+        "platform 'douyin'",
+      );
     });
   });
 });

@@ -20,8 +20,17 @@ describe('packaging', () => {
     ['cjs', 'test/packaging/cjs-app.cjs'],
     ['esm', 'test/packaging/esm-app.mjs'],
   ])('loads from a %s Nest app, main and testing entries', async (format, script) => {
-    const { stdout } = await run(process.execPath, [join(root, script)], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
-    expect(JSON.parse(stdout)).toEqual({ format, module: 'function', tokenService: 'function', crypto: 'function', emulator: 'function' });
+    const { stdout } = await run(process.execPath, [join(root, script)], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      format,
+      module: 'function',
+      tokenService: 'function',
+      crypto: 'function',
+      emulator: 'function',
+    });
   });
 
   it('does not ship specs in the build', () => {

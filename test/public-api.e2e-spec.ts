@@ -6,7 +6,19 @@ import * as testing from '../lib/testing/index.js';
 // on purpose.
 describe('public API', () => {
   it('lib/index.ts exports exactly the contract', () => {
-    expect(Object.keys(api).sort()).toEqual(['AsAuthorizer', 'DurableStore', 'MemoryDurableStore', 'MessageCrypto', 'OpenPlatformError', 'OpenPlatformErrorCode', 'OpenPlatformEvents', 'OpenPlatformHttpService', 'OpenPlatformModule', 'TokenCache', 'TokenService']);
+    expect(Object.keys(api).sort()).toEqual([
+      'AsAuthorizer',
+      'DurableStore',
+      'MemoryDurableStore',
+      'MessageCrypto',
+      'OpenPlatformError',
+      'OpenPlatformErrorCode',
+      'OpenPlatformEvents',
+      'OpenPlatformHttpService',
+      'OpenPlatformModule',
+      'TokenCache',
+      'TokenService',
+    ]);
   });
 
   it('nest-open-platform/testing exports the emulators', () => {

@@ -10,7 +10,11 @@ describe('sample app', () => {
   it('starts with no configuration: ticket push, component token, merchant onboarding, a business call', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '', NO_COLOR: '1' };
     delete env.WECHAT_COMPONENT_APPID;
-    const child = spawn(process.execPath, [join(root, 'sample-app/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'sample-app/dist/main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {

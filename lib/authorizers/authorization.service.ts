@@ -47,7 +47,13 @@ export class AuthorizationService {
     const adapter = this.platforms.get(component.platform);
     validateUrlOptions(o, adapter.pageOptionsProblem({ authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile }));
     const pre = await this.componentTokens.call(component, (t) => adapter.createPreAuthCode(component, t));
-    return adapter.authorizationPageUrl(component, { preAuthCode: pre.code, redirectUri: o.redirectUri, authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile });
+    return adapter.authorizationPageUrl(component, {
+      preAuthCode: pre.code,
+      redirectUri: o.redirectUri,
+      authType: o.authType,
+      bizAppId: o.bizAppId,
+      mobile: o.mobile,
+    });
   }
 
   /**
@@ -57,16 +63,26 @@ export class AuthorizationService {
    */
   async exchange(component: ResolvedComponent, code: string, eventAt?: number): Promise<AuthorizerInfo> {
     if (typeof code !== 'string' || code.length === 0 || code.length > MAX_CODE_LENGTH) {
-      throw new OpenPlatformError({ platform: component.platform, code: OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE, message: 'the authorization code is missing or malformed' });
+      throw new OpenPlatformError({
+        platform: component.platform,
+        code: OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE,
+        message: 'the authorization code is missing or malformed',
+      });
     }
-    const memo = StoreKeys.exchangedCode(component.platform, component.appId, createHash('sha256').update(code).digest('hex'));
+    const memo = StoreKeys.exchangedCode(
+      component.platform,
+      component.appId,
+      createHash('sha256').update(code).digest('hex'),
+    );
     return this.flights.run(memo, async () => {
       const done = await this.cache.get<string>(memo);
       const known = done ? await this.store.get(component, done) : undefined;
       if (known) {
         // The push of a code the redirect already exchanged still tells when it happened.
         if (eventAt !== undefined && eventAt > (known.lastEventAt ?? 0)) {
-          await this.store.update(component, known.authorizerAppId, (c) => (c && eventAt > (c.lastEventAt ?? 0) ? { ...c, lastEventAt: eventAt } : undefined));
+          await this.store.update(component, known.authorizerAppId, (c) =>
+            c && eventAt > (c.lastEventAt ?? 0) ? { ...c, lastEventAt: eventAt } : undefined,
+          );
         }
         return this.info(component, (await this.store.get(component, known.authorizerAppId)) ?? known);
       }
@@ -82,18 +98,34 @@ export class AuthorizationService {
     const record = await this.store.update(component, authorizerAppId, (current) => {
       if (current && (current.lastEventAt ?? 0) > eventAt) return undefined; // an older push arriving late
       return {
-        componentAppId: component.appId, authorizerAppId, platform: component.platform, permissions: [], authorizedAt: eventAt,
-        ...current, status: 'revoked', refreshToken: undefined, refreshTokenExpiresAt: undefined, lastEventAt: eventAt, updatedAt: this.clock.now(),
+        componentAppId: component.appId,
+        authorizerAppId,
+        platform: component.platform,
+        permissions: [],
+        authorizedAt: eventAt,
+        ...current,
+        status: 'revoked',
+        refreshToken: undefined,
+        refreshTokenExpiresAt: undefined,
+        lastEventAt: eventAt,
+        updatedAt: this.clock.now(),
       };
     });
     if (record?.status !== 'revoked' || record.lastEventAt !== eventAt) return;
     await this.authorizerTokens.drop(component, authorizerAppId);
     this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
-    this.events.emit({ type: 'unauthorized', platform: component.platform, componentAppId: component.appId, authorizerAppId, at: this.clock.now() });
+    this.events.emit({
+      type: 'unauthorized',
+      platform: component.platform,
+      componentAppId: component.appId,
+      authorizerAppId,
+      at: this.clock.now(),
+    });
   }
 
   async info(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerInfo> {
-    const token = record.status === 'active' ? await this.authorizerTokens.cached(component, record.authorizerAppId) : undefined;
+    const token =
+      record.status === 'active' ? await this.authorizerTokens.cached(component, record.authorizerAppId) : undefined;
     return toAuthorizerInfo(record, token?.expiresAt);
   }
 
@@ -117,7 +149,11 @@ export class AuthorizationService {
    * platform times order events: our clock and the platform's may disagree by seconds, and a
    * revocation must never be discarded as "older" because of that.
    */
-  private async applyAuthorization(component: ResolvedComponent, grant: AuthorizerGrant, eventAt: number | undefined): Promise<AuthorizerInfo> {
+  private async applyAuthorization(
+    component: ResolvedComponent,
+    grant: AuthorizerGrant,
+    eventAt: number | undefined,
+  ): Promise<AuthorizerInfo> {
     const now = this.clock.now();
     let previous: AuthorizerRecord | undefined;
     const record = await this.store.update(component, grant.authorizerAppId, (current) => {
@@ -138,15 +174,25 @@ export class AuthorizationService {
     // The platform invalidates the previous token on re-authorization: replace it, never keep it.
     await this.authorizerTokens.drop(component, grant.authorizerAppId);
     const token = await this.authorizerTokens.cacheGrant(component, grant);
-    const type = previous?.status === 'active' || previous?.status === 'no_api_permission' ? 'updateauthorized' : 'authorized';
-    this.logger.log(`authorizer ${grant.authorizerAppId} ${type === 'authorized' ? 'authorized' : 're-authorized'} component ${component.appId} (${record!.status})`);
-    this.events.emit({ type, platform: component.platform, componentAppId: component.appId, authorizerAppId: grant.authorizerAppId, at: now });
+    const type =
+      previous?.status === 'active' || previous?.status === 'no_api_permission' ? 'updateauthorized' : 'authorized';
+    this.logger.log(
+      `authorizer ${grant.authorizerAppId} ${type === 'authorized' ? 'authorized' : 're-authorized'} component ${component.appId} (${record!.status})`,
+    );
+    this.events.emit({
+      type,
+      platform: component.platform,
+      componentAppId: component.appId,
+      authorizerAppId: grant.authorizerAppId,
+      at: now,
+    });
     return toAuthorizerInfo(record!, token?.expiresAt);
   }
 }
 
 function validateUrlOptions(o: AuthorizationUrlOptions, platformProblem: string | undefined): void {
-  const bad = (message: string) => new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message });
+  const bad = (message: string) =>
+    new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message });
   let url: URL | undefined;
   try {
     url = new URL(o?.redirectUri);

@@ -33,7 +33,8 @@ export class AuthorizerSyncService {
       if (await this.restore(component, entry)) restored++;
       return false;
     });
-    if (restored > 0) this.logger.log(`restored ${restored} authorizer record(s) of ${component.appId} from the authorizer list`);
+    if (restored > 0)
+      this.logger.log(`restored ${restored} authorizer record(s) of ${component.appId} from the authorizer list`);
     return { total, restored };
   }
 
@@ -51,10 +52,15 @@ export class AuthorizerSyncService {
   }
 
   /** Calls `visit` per entry until it returns true or the list ends. */
-  private async walk(component: ResolvedComponent, visit: (entry: AuthorizerListEntry, total: number) => Promise<boolean>): Promise<void> {
+  private async walk(
+    component: ResolvedComponent,
+    visit: (entry: AuthorizerListEntry, total: number) => Promise<boolean>,
+  ): Promise<void> {
     const adapter = this.platforms.get(component.platform);
     for (let page = 0; ; page++) {
-      const result = await this.componentTokens.call(component, (token) => adapter.listAuthorizers(component, token, page));
+      const result = await this.componentTokens.call(component, (token) =>
+        adapter.listAuthorizers(component, token, page),
+      );
       for (const entry of result.entries) {
         if (await visit(entry, result.total)) return;
       }
@@ -84,7 +90,13 @@ export class AuthorizerSyncService {
       };
     });
     if (changed) {
-      this.events.emit({ type: 'authorizer.restored', platform: component.platform, componentAppId: component.appId, authorizerAppId: entry.authorizerAppId, at: this.clock.now() });
+      this.events.emit({
+        type: 'authorizer.restored',
+        platform: component.platform,
+        componentAppId: component.appId,
+        authorizerAppId: entry.authorizerAppId,
+        at: this.clock.now(),
+      });
     }
     return changed;
   }

@@ -31,7 +31,9 @@ class FlakyStore extends MemoryDurableStore {
   override async set<T>(key: string, value: T): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
-      throw Object.assign(new Error('SET wechat:wx_c:authorizer:wx_shop {"refreshToken":"rt-1"} failed'), { code: 'ENOSPC' });
+      throw Object.assign(new Error('SET wechat:wx_c:authorizer:wx_shop {"refreshToken":"rt-1"} failed'), {
+        code: 'ENOSPC',
+      });
     }
     this.writes.push({ key, value });
     await super.set(key, value);
@@ -62,18 +64,48 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     // A platform whose refresh tokens rotate on every refresh (Douyin's rule).
     const adapter = {
       failureKind: () => undefined,
-      refreshAuthorizerToken: async (_c: unknown, _t: string, appId: string, refreshToken: string): Promise<AuthorizerGrant> => {
+      refreshAuthorizerToken: async (
+        _c: unknown,
+        _t: string,
+        appId: string,
+        refreshToken: string,
+      ): Promise<AuthorizerGrant> => {
         refreshes++;
         log.push(`refresh with ${refreshToken}`);
-        return { authorizerAppId: appId, accessToken: `at-${refreshes}`, expiresIn: 7200, refreshToken: `rt-${refreshes}`, refreshExpiresIn: 2_592_000 };
+        return {
+          authorizerAppId: appId,
+          accessToken: `at-${refreshes}`,
+          expiresIn: 7200,
+          refreshToken: `rt-${refreshes}`,
+          refreshExpiresIn: 2_592_000,
+        };
       },
     };
     const platforms = { get: () => adapter } as unknown as PlatformRegistry;
-    const componentTokens = { call: (_c: unknown, fn: (t: string) => Promise<unknown>) => fn('component-token') } as unknown as ComponentTokenService;
+    const componentTokens = {
+      call: (_c: unknown, fn: (t: string) => Promise<unknown>) => fn('component-token'),
+    } as unknown as ComponentTokenService;
     const sync = { repairOne: async () => undefined } as unknown as AuthorizerSyncService;
-    service = new AuthorizerTokenService(platforms, componentTokens, records, sync, new CacheManagerTokenCache(createCache()), new MemoryLockService(), bus, clock, options);
+    service = new AuthorizerTokenService(
+      platforms,
+      componentTokens,
+      records,
+      sync,
+      new CacheManagerTokenCache(createCache()),
+      new MemoryLockService(),
+      bus,
+      clock,
+      options,
+    );
     await store.set<AuthorizerRecord>(StoreKeys.authorizer('wechat', 'wx_c', APP), {
-      componentAppId: 'wx_c', authorizerAppId: APP, platform: 'wechat', status: 'active', permissions: [1], authorizedAt: clock.t, updatedAt: clock.t, refreshToken: 'rt-0',
+      componentAppId: 'wx_c',
+      authorizerAppId: APP,
+      platform: 'wechat',
+      status: 'active',
+      permissions: [1],
+      authorizedAt: clock.t,
+      updatedAt: clock.t,
+      refreshToken: 'rt-0',
     });
     store.writes = [];
   });
@@ -104,7 +136,10 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
 
   it('when the write keeps failing: a critical event, and no access token is handed out', async () => {
     store.failures = 100;
-    const err = await service.get(component, APP, true).then(() => undefined, (e: unknown) => e);
+    const err = await service.get(component, APP, true).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OpenPlatformError);
     expect(err).toMatchObject({ code: 'STORE_WRITE_FAILED', retryable: true });
     expect((err as Error).cause).toBeUndefined();

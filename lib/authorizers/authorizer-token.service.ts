@@ -66,18 +66,31 @@ export class AuthorizerTokenService {
   }
 
   get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
-    return this.keeper.get(this.keyOf(component, authorizerAppId), {
-      renew: () => this.refresh(component, authorizerAppId),
-      // Only a transient failure: a revoked or broken authorization must not keep serving tokens.
-      mayServeCurrent: (error) => error.retryable,
-      onFailure: (error, servingCurrent) => {
-        this.events.emit({
-          type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId, tokenKind: 'authorizer',
-          at: this.clock.now(), error: { code: error.code, message: error.message },
-        });
-        if (servingCurrent) this.logger.warn(`renewing the token of authorizer ${authorizerAppId} failed (${error.message}); the current token stays in use`);
+    return this.keeper.get(
+      this.keyOf(component, authorizerAppId),
+      {
+        renew: () => this.refresh(component, authorizerAppId),
+        // Only a transient failure: a revoked or broken authorization must not keep serving tokens.
+        mayServeCurrent: (error) => error.retryable,
+        onFailure: (error, servingCurrent) => {
+          this.events.emit({
+            type: 'token.refresh_failed',
+            platform: component.platform,
+            componentAppId: component.appId,
+            authorizerAppId,
+            tokenKind: 'authorizer',
+            at: this.clock.now(),
+            error: { code: error.code, message: error.message },
+          });
+          if (servingCurrent)
+            this.logger.warn(
+              `renewing the token of authorizer ${authorizerAppId} failed (${error.message}); the current token stays in use`,
+            );
+        },
       },
-    }, forceRefresh, rejected);
+      forceRefresh,
+      rejected,
+    );
   }
 
   /** Caches the access token of a grant (exchange or refresh). The record must be persisted first. */
@@ -100,7 +113,9 @@ export class AuthorizerTokenService {
     } catch (err) {
       if (adapter.failureKind(err) !== 'refresh_token_invalid') throw err;
       // The chain is broken (e.g. the token changed elsewhere): repair from the list, retry once.
-      this.logger.warn(`the refresh token of authorizer ${authorizerAppId} is invalid; repairing from the authorizer list`);
+      this.logger.warn(
+        `the refresh token of authorizer ${authorizerAppId} is invalid; repairing from the authorizer list`,
+      );
       const repaired = await this.sync.repairOne(component, authorizerAppId).catch(() => undefined);
       if (!repaired?.refreshToken || repaired.refreshToken === record.refreshToken) {
         throw await this.markReauthorizationRequired(component, authorizerAppId, err as OpenPlatformError);
@@ -118,13 +133,23 @@ export class AuthorizerTokenService {
     return this.applyRefresh(component, record, grant);
   }
 
-  private callRefresh(component: ResolvedComponent, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant> {
+  private callRefresh(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    refreshToken: string,
+  ): Promise<AuthorizerGrant> {
     const adapter = this.platforms.get(component.platform);
-    return this.componentTokens.call(component, (t) => adapter.refreshAuthorizerToken(component, t, authorizerAppId, refreshToken));
+    return this.componentTokens.call(component, (t) =>
+      adapter.refreshAuthorizerToken(component, t, authorizerAppId, refreshToken),
+    );
   }
 
   /** Persists a rotated refresh token before the access token is handed to anyone. */
-  private async applyRefresh(component: ResolvedComponent, used: AuthorizerRecord, grant: AuthorizerGrant): Promise<string> {
+  private async applyRefresh(
+    component: ResolvedComponent,
+    used: AuthorizerRecord,
+    grant: AuthorizerGrant,
+  ): Promise<string> {
     const now = this.clock.now();
     const saved = await this.store.update(component, used.authorizerAppId, (current) => {
       if (!current || current.status !== 'active') return undefined; // revoked meanwhile: keep the revocation
@@ -132,15 +157,22 @@ export class AuthorizerTokenService {
       return {
         ...current,
         refreshToken: grant.refreshToken,
-        refreshTokenExpiresAt: grant.refreshExpiresIn ? now + grant.refreshExpiresIn * 1000 : current.refreshTokenExpiresAt,
+        refreshTokenExpiresAt: grant.refreshExpiresIn
+          ? now + grant.refreshExpiresIn * 1000
+          : current.refreshTokenExpiresAt,
         updatedAt: now,
       };
     });
     if (!saved || saved.status !== 'active') throw statusError(component, used.authorizerAppId, saved);
     const token = await this.cacheGrant(component, grant);
     this.events.emit({
-      type: 'token.refreshed', platform: component.platform, componentAppId: component.appId, authorizerAppId: used.authorizerAppId,
-      tokenKind: 'authorizer', at: now, expiresAt: token!.expiresAt,
+      type: 'token.refreshed',
+      platform: component.platform,
+      componentAppId: component.appId,
+      authorizerAppId: used.authorizerAppId,
+      tokenKind: 'authorizer',
+      at: now,
+      expiresAt: token!.expiresAt,
     });
     return token!.accessToken;
   }
@@ -149,23 +181,36 @@ export class AuthorizerTokenService {
   private async usableRecord(component: ResolvedComponent, authorizerAppId: string): Promise<AuthorizerRecord> {
     let record = await this.store.get(component, authorizerAppId);
     if (!record || (record.status === 'active' && !record.refreshToken)) {
-      this.logger.warn(`no refresh token stored for authorizer ${authorizerAppId}; looking it up in the authorizer list`);
+      this.logger.warn(
+        `no refresh token stored for authorizer ${authorizerAppId}; looking it up in the authorizer list`,
+      );
       record = (await this.sync.repairOne(component, authorizerAppId)) ?? record;
     }
-    if (!record || record.status !== 'active' || !record.refreshToken) throw statusError(component, authorizerAppId, record);
+    if (!record || record.status !== 'active' || !record.refreshToken)
+      throw statusError(component, authorizerAppId, record);
     return record;
   }
 
-  private async markReauthorizationRequired(component: ResolvedComponent, authorizerAppId: string, cause: OpenPlatformError): Promise<OpenPlatformError> {
+  private async markReauthorizationRequired(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    cause: OpenPlatformError,
+  ): Promise<OpenPlatformError> {
     const record = await this.store.update(component, authorizerAppId, (current) =>
-      current && current.status === 'active' ? { ...current, status: 'reauthorization_required', refreshToken: undefined, updatedAt: this.clock.now() } : undefined,
+      current && current.status === 'active'
+        ? { ...current, status: 'reauthorization_required', refreshToken: undefined, updatedAt: this.clock.now() }
+        : undefined,
     );
     await this.drop(component, authorizerAppId);
     if (record?.status === 'reauthorization_required') {
       this.logger.error(`authorizer ${authorizerAppId} of ${component.appId} must authorize again: ${cause.message}`);
       this.events.emit({
-        type: 'reauthorization_required', platform: component.platform, componentAppId: component.appId, authorizerAppId,
-        at: this.clock.now(), error: { code: cause.code, message: cause.message },
+        type: 'reauthorization_required',
+        platform: component.platform,
+        componentAppId: component.appId,
+        authorizerAppId,
+        at: this.clock.now(),
+        error: { code: cause.code, message: cause.message },
       });
     }
     return statusError(component, authorizerAppId, record);
@@ -173,14 +218,27 @@ export class AuthorizerTokenService {
 }
 
 /** The error for an authorizer whose record does not allow obtaining a token. */
-export function statusError(component: ResolvedComponent, authorizerAppId: string, record: AuthorizerRecord | undefined): OpenPlatformError {
+export function statusError(
+  component: ResolvedComponent,
+  authorizerAppId: string,
+  record: AuthorizerRecord | undefined,
+): OpenPlatformError {
   const who = `authorizer ${authorizerAppId} of component ${component.appId}`;
   const [code, message] = !record
-    ? [OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND, `${who} is unknown: it never authorized the component, or its record was lost and the platform's authorizer list does not have it`]
+    ? [
+        OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
+        `${who} is unknown: it never authorized the component, or its record was lost and the platform's authorizer list does not have it`,
+      ]
     : record.status === 'revoked'
       ? [OpenPlatformErrorCode.AUTHORIZER_REVOKED, `${who} has de-authorized the component; it must authorize again`]
       : record.status === 'no_api_permission'
-        ? [OpenPlatformErrorCode.NO_API_PERMISSION, `${who} granted no API permission, so there is no token; it must authorize again granting permissions`]
-        : [OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED, `${who} must authorize again: its refresh token is invalid and could not be repaired from the authorizer list`];
+        ? [
+            OpenPlatformErrorCode.NO_API_PERMISSION,
+            `${who} granted no API permission, so there is no token; it must authorize again granting permissions`,
+          ]
+        : [
+            OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+            `${who} must authorize again: its refresh token is invalid and could not be repaired from the authorizer list`,
+          ];
   return new OpenPlatformError({ platform: component.platform, code, message });
 }

@@ -67,11 +67,20 @@ export class AuthorizerStore {
         if (attempt >= WRITE_ATTEMPTS) {
           this.logger.error(`CRITICAL: ${message}; the refresh token was not persisted`);
           this.events.emit({
-            type: 'store.write_failed', platform: component.platform, componentAppId: component.appId, authorizerAppId: record.authorizerAppId,
-            at: this.clock.now(), error: { code: OpenPlatformErrorCode.STORE_WRITE_FAILED, message },
+            type: 'store.write_failed',
+            platform: component.platform,
+            componentAppId: component.appId,
+            authorizerAppId: record.authorizerAppId,
+            at: this.clock.now(),
+            error: { code: OpenPlatformErrorCode.STORE_WRITE_FAILED, message },
           });
           // The store's error is not attached: some stores echo the value (a refresh token) in it.
-          throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.STORE_WRITE_FAILED, message, retryable: true });
+          throw new OpenPlatformError({
+            platform: 'library',
+            code: OpenPlatformErrorCode.STORE_WRITE_FAILED,
+            message,
+            retryable: true,
+          });
         }
         this.logger.warn(message);
         await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));

@@ -32,7 +32,11 @@ export function createAuthorizeController(): Type<unknown> {
     /** Creates a pre-auth code and sends the merchant to the platform's authorization page. */
     @Get(':componentAppId/authorize')
     @Redirect()
-    async authorize(@Param('componentAppId') componentAppId: string, @Query() query: Query, @Req() req: IncomingMessage): Promise<{ url: string; statusCode: number }> {
+    async authorize(
+      @Param('componentAppId') componentAppId: string,
+      @Query() query: Query,
+      @Req() req: IncomingMessage,
+    ): Promise<{ url: string; statusCode: number }> {
       try {
         const component = this.components.resolve(componentAppId);
         const authType = one(query.auth_type);
@@ -53,7 +57,10 @@ export function createAuthorizeController(): Type<unknown> {
 
     /** The redirect target after consent: exchanges the code (once) and reports the authorizer. */
     @Get(':componentAppId/authorized')
-    async authorized(@Param('componentAppId') componentAppId: string, @Query() query: Query): Promise<{ authorizerAppId: string; status: string }> {
+    async authorized(
+      @Param('componentAppId') componentAppId: string,
+      @Query() query: Query,
+    ): Promise<{ authorizerAppId: string; status: string }> {
       try {
         const component = this.components.resolve(componentAppId);
         const param = this.platforms.get(component.platform).redirectCodeParam;
@@ -70,7 +77,8 @@ export function createAuthorizeController(): Type<unknown> {
     private baseUrl(req: IncomingMessage & { protocol?: string }): string {
       if (this.options.publicBaseUrl) return this.options.publicBaseUrl;
       const host = req.headers.host;
-      if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw badRequest('no usable Host header; configure publicBaseUrl');
+      if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host))
+        throw badRequest('no usable Host header; configure publicBaseUrl');
       return `${req.protocol ?? 'http'}://${host}`;
     }
   }

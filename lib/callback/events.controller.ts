@@ -26,7 +26,10 @@ export function createEventsController(): Type<unknown> {
       try {
         const component = this.components.resolve(componentAppId);
         const body = await readPushBody(req, MAX_PUSH_BYTES);
-        const push = this.pushes.open(component, { query: (req as { query?: Record<string, unknown> }).query ?? {}, body });
+        const push = this.pushes.open(component, {
+          query: (req as { query?: Record<string, unknown> }).query ?? {},
+          body,
+        });
         await this.pushes.dispatch(component, push);
         return 'success';
       } catch (err) {

@@ -24,7 +24,8 @@ const STATUS: Partial<Record<string, HttpStatus>> = {
 export function toHttpError(err: unknown): unknown {
   if (!(err instanceof OpenPlatformError)) return err;
   let status = typeof err.code === 'string' ? STATUS[err.code] : undefined;
-  if (status === undefined && (err.code === OpenPlatformErrorCode.TRANSPORT || typeof err.code === 'number')) status = HttpStatus.BAD_GATEWAY;
+  if (status === undefined && (err.code === OpenPlatformErrorCode.TRANSPORT || typeof err.code === 'number'))
+    status = HttpStatus.BAD_GATEWAY;
   if (status === undefined) return err;
   return new HttpException({ statusCode: status, code: err.code, message: err.message }, status);
 }

@@ -33,7 +33,8 @@ export class PushService {
     const envelope = adapter.readEnvelope(inbound);
     if (!envelope.signature) throw rejected(component, OpenPlatformErrorCode.SIGNATURE_MISMATCH, 'missing signature');
     const skew = Math.abs(this.clock.now() - Number(envelope.timestamp) * 1000);
-    if (!(skew <= PUSH_REPLAY_WINDOW_MS)) throw rejected(component, OpenPlatformErrorCode.STALE_PUSH, 'timestamp outside the 5 minute window');
+    if (!(skew <= PUSH_REPLAY_WINDOW_MS))
+      throw rejected(component, OpenPlatformErrorCode.STALE_PUSH, 'timestamp outside the 5 minute window');
     const crypto = this.crypto(component);
     // The signature is checked before decrypting: AES-CBC alone does not detect tampering.
     crypto.assertSignature(envelope.signature, envelope.timestamp, envelope.nonce, envelope.encrypt);
@@ -50,7 +51,12 @@ export class PushService {
       const result = await this.tickets.save(component, push.ticket, push.createdAt);
       if (result === 'stored') {
         this.logger.log(`ticket received for ${component.platform} component ${component.appId}`);
-        this.events.emit({ type: 'ticket', platform: component.platform, componentAppId: component.appId, at: this.clock.now() });
+        this.events.emit({
+          type: 'ticket',
+          platform: component.platform,
+          componentAppId: component.appId,
+          at: this.clock.now(),
+        });
       }
       return;
     }
@@ -68,7 +74,14 @@ export class PushService {
       }
     }
     if (push.kind === 'other') {
-      this.events.emit({ type: 'push', platform: component.platform, componentAppId: component.appId, at: this.clock.now(), infoType: push.infoType, fields: push.fields });
+      this.events.emit({
+        type: 'push',
+        platform: component.platform,
+        componentAppId: component.appId,
+        at: this.clock.now(),
+        infoType: push.infoType,
+        fields: push.fields,
+      });
     } else {
       this.logger.warn(`no handler for ${push.kind} push of ${component.appId}`);
     }

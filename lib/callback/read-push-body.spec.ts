@@ -133,13 +133,19 @@ describe('readPushBody over real HTTP', () => {
 
   it('reads an unread chunked stream without content-length', async () => {
     const chunks = [Buffer.from('<xml><Encrypt>'), Buffer.from('中文'), Buffer.from('</Encrypt></xml>')];
-    expect(await send({ mode: 'unread', chunks })).toEqual({ status: 200, type: 'buffer', text: '<xml><Encrypt>中文</Encrypt></xml>' });
+    expect(await send({ mode: 'unread', chunks })).toEqual({
+      status: 200,
+      type: 'buffer',
+      text: '<xml><Encrypt>中文</Encrypt></xml>',
+    });
   });
 
   it('reads a body of exactly the limit', async () => {
     const body = 'x'.repeat(LIMIT);
     expect(await send({ mode: 'unread', body })).toEqual({ status: 200, type: 'buffer', text: body });
-    expect(await send({ mode: 'unread', chunks: [Buffer.from(body.slice(0, 600)), Buffer.from(body.slice(600))] })).toEqual({
+    expect(
+      await send({ mode: 'unread', chunks: [Buffer.from(body.slice(0, 600)), Buffer.from(body.slice(600))] }),
+    ).toEqual({
       status: 200,
       type: 'buffer',
       text: body,
@@ -151,11 +157,16 @@ describe('readPushBody over real HTTP', () => {
   });
 
   it('refuses a body whose content-length exceeds the limit (413, PAYLOAD_TOO_LARGE)', async () => {
-    expect(await send({ mode: 'unread', body: 'x'.repeat(LIMIT + 1) })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
+    expect(await send({ mode: 'unread', body: 'x'.repeat(LIMIT + 1) })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
   });
 
   it('refuses by content-length before looking at an already-parsed body', async () => {
-    expect(await send({ mode: 'object', body: JSON.stringify({ a: 'x'.repeat(LIMIT) }), contentType: 'application/json' })).toEqual({
+    expect(
+      await send({ mode: 'object', body: JSON.stringify({ a: 'x'.repeat(LIMIT) }), contentType: 'application/json' }),
+    ).toEqual({
       status: 413,
       code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
     });
@@ -163,7 +174,10 @@ describe('readPushBody over real HTTP', () => {
 
   it('refuses a chunked body that grows past the limit while streaming, and still answers 413', async () => {
     const chunks = Array.from({ length: 12 }, () => Buffer.alloc(256, 0x61)); // 3 KiB in 256-byte writes
-    expect(await send({ mode: 'unread', chunks, delayMs: 10 })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
+    expect(await send({ mode: 'unread', chunks, delayMs: 10 })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
   });
 
   it('the server keeps serving after a refused stream', async () => {
@@ -172,7 +186,11 @@ describe('readPushBody over real HTTP', () => {
 
   it('prefers rawBody (Nest `rawBody: true`) over a parsed body', async () => {
     const json = JSON.stringify({ encrypt: 'abc' });
-    expect(await send({ mode: 'raw-buffer', body: json, contentType: 'application/json' })).toEqual({ status: 200, type: 'buffer', text: json });
+    expect(await send({ mode: 'raw-buffer', body: json, contentType: 'application/json' })).toEqual({
+      status: 200,
+      type: 'buffer',
+      text: json,
+    });
   });
 
   it('returns a string body as is', async () => {
@@ -185,22 +203,41 @@ describe('readPushBody over real HTTP', () => {
 
   it('returns an object body as is', async () => {
     const obj = { xml: { appid: ['wx1'], encrypt: ['abc'] } };
-    expect(await send({ mode: 'object', body: JSON.stringify(obj), contentType: 'application/json' })).toEqual({ status: 200, type: 'object', json: obj });
+    expect(await send({ mode: 'object', body: JSON.stringify(obj), contentType: 'application/json' })).toEqual({
+      status: 200,
+      type: 'object',
+      json: obj,
+    });
   });
 
   it('refuses a string or object body that is too large once parsed (no content-length to go by)', async () => {
     // Chunked upload, so only the parsed size can be checked.
     const big = Buffer.from(JSON.stringify({ xml: { encrypt: ['x'.repeat(LIMIT)] } }));
     const chunks = [big.subarray(0, 500), big.subarray(500)];
-    expect(await send({ mode: 'object', chunks, contentType: 'application/json' })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
-    expect(await send({ mode: 'string', chunks })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
-    expect(await send({ mode: 'raw-buffer', chunks })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
+    expect(await send({ mode: 'object', chunks, contentType: 'application/json' })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
+    expect(await send({ mode: 'string', chunks })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
+    expect(await send({ mode: 'raw-buffer', chunks })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
   });
 
   it('counts bytes, not characters, against the limit', async () => {
     const multiByte = '中'.repeat(400); // 1200 bytes, 400 characters
-    expect(await send({ mode: 'string', chunks: [Buffer.from(multiByte)] })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
-    expect(await send({ mode: 'unread', chunks: [Buffer.from(multiByte)] })).toEqual({ status: 413, code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE });
+    expect(await send({ mode: 'string', chunks: [Buffer.from(multiByte)] })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
+    expect(await send({ mode: 'unread', chunks: [Buffer.from(multiByte)] })).toEqual({
+      status: 413,
+      code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    });
   });
 
   it('returns undefined when a parser consumed the stream and left an empty object (nothing to read)', async () => {

@@ -6,7 +6,11 @@ import type { InboundPush } from '../platforms/platform-adapter.js';
 export type PushRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; raw?: IncomingMessage };
 
 function tooLarge(limit: number): OpenPlatformError {
-  return new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE, message: `push body exceeds ${limit} bytes` });
+  return new OpenPlatformError({
+    platform: 'library',
+    code: OpenPlatformErrorCode.PAYLOAD_TOO_LARGE,
+    message: `push body exceeds ${limit} bytes`,
+  });
 }
 
 function checked<T extends Buffer | string>(body: T, limit: number): T {

@@ -18,7 +18,9 @@ export class ComponentsService {
     const { components } = this.options;
     if (appId === undefined || appId === null) {
       if (this.only) return this.only;
-      throw unknown(`componentAppId is required when ${components.size} components are configured (${[...components.keys()].join(', ')})`);
+      throw unknown(
+        `componentAppId is required when ${components.size} components are configured (${[...components.keys()].join(', ')})`,
+      );
     }
     const found = typeof appId === 'string' ? components.get(appId) : undefined;
     if (!found) throw unknown(`unknown component '${String(appId).slice(0, 64)}': not in OpenPlatformModule options`);
@@ -30,7 +32,6 @@ export class ComponentsService {
     if (appId === undefined) return this.only;
     return this.options.components.get(appId);
   }
-
 
   all(): ResolvedComponent[] {
     return [...this.options.components.values()];

@@ -93,10 +93,22 @@ const OLD_KEY = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI';
 const DOUYIN_APPID = 'tt0123456789abcdef';
 
 function wechat(overrides: Partial<MessageCryptoOptions> = {}): MessageCrypto {
-  return new MessageCrypto({ platform: 'wechat', token: V1.token, encodingAesKey: V1.key, appId: V1.appId, ...overrides });
+  return new MessageCrypto({
+    platform: 'wechat',
+    token: V1.token,
+    encodingAesKey: V1.key,
+    appId: V1.appId,
+    ...overrides,
+  });
 }
 function douyin(overrides: Partial<MessageCryptoOptions> = {}): MessageCrypto {
-  return new MessageCrypto({ platform: 'douyin', token: 'dy-token', encodingAesKey: DOUYIN_KEY, appId: DOUYIN_APPID, ...overrides });
+  return new MessageCrypto({
+    platform: 'douyin',
+    token: 'dy-token',
+    encodingAesKey: DOUYIN_KEY,
+    appId: DOUYIN_APPID,
+    ...overrides,
+  });
 }
 
 /** Runs `fn`, asserting it throws an OpenPlatformError with `code`; returns the error. */
@@ -145,7 +157,10 @@ describe('MessageCrypto', () => {
     });
 
     it('V1: assertSignature rejects a missing signature', () => {
-      expectCode(() => wechat().assertSignature(undefined, V1.timestamp, V1.nonce, V1.encrypt), OpenPlatformErrorCode.SIGNATURE_MISMATCH);
+      expectCode(
+        () => wechat().assertSignature(undefined, V1.timestamp, V1.nonce, V1.encrypt),
+        OpenPlatformErrorCode.SIGNATURE_MISMATCH,
+      );
     });
 
     it('verifySignature returns false (never throws) for wrong length, case or non-string input', () => {
@@ -253,7 +268,10 @@ describe('MessageCrypto', () => {
       const tampered = flip(V1.encrypt, 160);
       expect(c.decrypt(tampered)).not.toBe(V1.plaintext);
       expect(c.verifySignature(V1.signature, V1.timestamp, V1.nonce, tampered)).toBe(false);
-      expectCode(() => c.assertSignature(V1.signature, V1.timestamp, V1.nonce, tampered), OpenPlatformErrorCode.SIGNATURE_MISMATCH);
+      expectCode(
+        () => c.assertSignature(V1.signature, V1.timestamp, V1.nonce, tampered),
+        OpenPlatformErrorCode.SIGNATURE_MISMATCH,
+      );
     });
 
     it('tampered ciphertext: a flip that reaches the length field => BAD_LENGTH', () => {
@@ -279,7 +297,10 @@ describe('MessageCrypto', () => {
       const error = expectCode(() => c.decrypt(encrypt), OpenPlatformErrorCode.APPID_MISMATCH);
       expect(error.message).not.toContain('hello');
       // A longer appid that merely starts with the configured one is not accepted either.
-      expectCode(() => c.decrypt(referenceEncrypt(V1.key, prefix, 'hello', V1.appId + 'x')), OpenPlatformErrorCode.APPID_MISMATCH);
+      expectCode(
+        () => c.decrypt(referenceEncrypt(V1.key, prefix, 'hello', V1.appId + 'x')),
+        OpenPlatformErrorCode.APPID_MISMATCH,
+      );
     });
 
     it('pad byte 0 => BAD_PADDING', () => {
@@ -363,7 +384,10 @@ describe('MessageCrypto', () => {
     it('error messages never contain the key, token or plaintext', () => {
       const secretMessage = 'top-secret-plaintext';
       const errors = [
-        expectCode(() => c.decrypt(referenceEncrypt(V1.key, prefix, secretMessage, 'wxother')), OpenPlatformErrorCode.APPID_MISMATCH),
+        expectCode(
+          () => c.decrypt(referenceEncrypt(V1.key, prefix, secretMessage, 'wxother')),
+          OpenPlatformErrorCode.APPID_MISMATCH,
+        ),
         expectCode(() => c.decrypt(flip(V1.encrypt, 0)), OpenPlatformErrorCode.BAD_LENGTH),
         expectCode(() => c.assertSignature('x', '1', '2', V1.encrypt), OpenPlatformErrorCode.SIGNATURE_MISMATCH),
       ];
@@ -374,14 +398,23 @@ describe('MessageCrypto', () => {
   });
 
   describe('constructor validation', () => {
-    const base: MessageCryptoOptions = { platform: 'wechat', token: 'secret-token-value', encodingAesKey: V1.key, appId: V1.appId };
+    const base: MessageCryptoOptions = {
+      platform: 'wechat',
+      token: 'secret-token-value',
+      encodingAesKey: V1.key,
+      appId: V1.appId,
+    };
 
     it.each([
       ['encodingAesKey of 42 chars', { encodingAesKey: V1.key.slice(0, 42) }, 'encodingAesKey'],
       ['encodingAesKey of 44 chars', { encodingAesKey: V1.key + 'A' }, 'encodingAesKey'],
       ['encodingAesKey with non-base64 chars', { encodingAesKey: V1.key.slice(0, 40) + '$-_' }, 'encodingAesKey'],
       ['encodingAesKey with a trailing "="', { encodingAesKey: V1.key.slice(0, 42) + '=' }, 'encodingAesKey'],
-      ['previousEncodingAesKey of 42 chars', { previousEncodingAesKey: OLD_KEY.slice(0, 42) }, 'previousEncodingAesKey'],
+      [
+        'previousEncodingAesKey of 42 chars',
+        { previousEncodingAesKey: OLD_KEY.slice(0, 42) },
+        'previousEncodingAesKey',
+      ],
       ['empty previousEncodingAesKey', { previousEncodingAesKey: '' }, 'previousEncodingAesKey'],
       ['empty token', { token: '' }, 'token'],
       ['non-string token', { token: 123 as unknown as string }, 'token'],
@@ -398,11 +431,17 @@ describe('MessageCrypto', () => {
     });
 
     it('missing options => INVALID_OPTIONS', () => {
-      expectCode(() => new MessageCrypto(undefined as unknown as MessageCryptoOptions), OpenPlatformErrorCode.INVALID_OPTIONS);
+      expectCode(
+        () => new MessageCrypto(undefined as unknown as MessageCryptoOptions),
+        OpenPlatformErrorCode.INVALID_OPTIONS,
+      );
     });
 
     it('the 42-char key message says what is expected', () => {
-      const error = expectCode(() => new MessageCrypto({ ...base, encodingAesKey: V1.key.slice(0, 42) }), OpenPlatformErrorCode.INVALID_OPTIONS);
+      const error = expectCode(
+        () => new MessageCrypto({ ...base, encodingAesKey: V1.key.slice(0, 42) }),
+        OpenPlatformErrorCode.INVALID_OPTIONS,
+      );
       expect(error.message).toMatch(/^encodingAesKey must be 43 characters/);
     });
   });
@@ -419,7 +458,13 @@ describe('MessageCrypto', () => {
     }
     /** Random Unicode scalar values (no lone surrogates, which UTF-8 cannot carry). */
     function randomText(rand: () => number, length: number): string {
-      const ranges: Array<[number, number]> = [[0x00, 0x7f], [0x80, 0x7ff], [0x800, 0xd7ff], [0xe000, 0xffff], [0x10000, 0x10ffff]];
+      const ranges: Array<[number, number]> = [
+        [0x00, 0x7f],
+        [0x80, 0x7ff],
+        [0x800, 0xd7ff],
+        [0xe000, 0xffff],
+        [0x10000, 0x10ffff],
+      ];
       let s = '';
       for (let i = 0; i < length; i++) {
         const [lo, hi] = ranges[Math.floor(rand() * ranges.length)]!;

@@ -39,7 +39,8 @@ export class MessageCrypto {
   private readonly keys: Buffer[];
 
   constructor(options: MessageCryptoOptions) {
-    const { platform, token, appId, encodingAesKey, previousEncodingAesKey } = (options ?? {}) as Partial<MessageCryptoOptions>;
+    const { platform, token, appId, encodingAesKey, previousEncodingAesKey } = (options ??
+      {}) as Partial<MessageCryptoOptions>;
     if (platform !== 'wechat' && platform !== 'douyin') invalid(`platform must be 'wechat' or 'douyin'`);
     if (typeof token !== 'string' || token === '') invalid('token must be a non-empty string');
     if (typeof appId !== 'string' || appId === '') invalid('appId must be a non-empty string');

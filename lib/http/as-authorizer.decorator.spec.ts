@@ -52,7 +52,10 @@ describe('@AsAuthorizer', () => {
   });
 
   it('keeps route metadata whichever order it is stacked with @Get', () => {
-    for (const [method, path] of [[Subject.prototype.below, 'above'], [Subject.prototype.above, 'below']] as const) {
+    for (const [method, path] of [
+      [Subject.prototype.below, 'above'],
+      [Subject.prototype.above, 'below'],
+    ] as const) {
       expect(Reflect.getMetadata(PATH_METADATA, method)).toBe(path);
       expect(Reflect.getMetadata(METHOD_METADATA, method)).toBe(RequestMethod.GET);
     }

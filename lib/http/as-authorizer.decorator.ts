@@ -29,7 +29,8 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
   }
   return (target, propertyKey, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => unknown;
-    if (typeof original !== 'function') throw new TypeError(`@AsAuthorizer can only decorate methods (${String(propertyKey)})`);
+    if (typeof original !== 'function')
+      throw new TypeError(`@AsAuthorizer can only decorate methods (${String(propertyKey)})`);
     const where = `${(target as { constructor?: { name?: string } }).constructor?.name ?? 'class'}.${String(propertyKey)}`;
     // An async method reports the error as a rejection, as its callers expect.
     const isAsync = original.constructor?.name === 'AsyncFunction';
@@ -44,9 +45,12 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
         if (isAsync) return Promise.reject(error);
         throw error;
       }
-      return authorizerContext.run({ authorizerAppId: appId, componentAppId: options.componentAppId }, () => original.apply(this, args));
+      return authorizerContext.run({ authorizerAppId: appId, componentAppId: options.componentAppId }, () =>
+        original.apply(this, args),
+      );
     };
-    for (const key of Reflect.getMetadataKeys?.(original) ?? []) Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);
+    for (const key of Reflect.getMetadataKeys?.(original) ?? [])
+      Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapped);
     Object.defineProperty(wrapped, 'name', { value: original.name });
     descriptor.value = wrapped;
     return descriptor;

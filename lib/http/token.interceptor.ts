@@ -47,9 +47,16 @@ export class TokenInterceptor {
   private async inject(config: Config): Promise<Config> {
     const scope = authorizerContext.getStore();
     const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
-    const component = this.components.resolve(config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined));
+    const component = this.components.resolve(
+      config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined),
+    );
     const injected: Injected = authorizerAppId
-      ? { kind: 'authorizer', component, authorizerAppId, token: await this.authorizerTokens.get(component, authorizerAppId) }
+      ? {
+          kind: 'authorizer',
+          component,
+          authorizerAppId,
+          token: await this.authorizerTokens.get(component, authorizerAppId),
+        }
       : { kind: 'component', component, token: await this.componentTokens.get(component) };
     this.platforms.get(component.platform).injectToken(config, injected.token, injected.kind, component);
     config[INJECTED] = injected;
@@ -65,7 +72,11 @@ export class TokenInterceptor {
     if (code === undefined) return response;
     const who = injected.authorizerAppId ? `authorizer ${injected.authorizerAppId}` : `component ${component.appId}`;
     if (config[RETRIED]) {
-      throw new OpenPlatformError({ platform: component.platform, code, message: `the token of ${who} was rejected (errcode ${code}) again after a renewal; not retrying further` });
+      throw new OpenPlatformError({
+        platform: component.platform,
+        code,
+        message: `the token of ${who} was rejected (errcode ${code}) again after a renewal; not retrying further`,
+      });
     }
     if (!isReplayable(config.data)) {
       throw new OpenPlatformError({
@@ -75,7 +86,8 @@ export class TokenInterceptor {
       });
     }
     // Renewed only if the failed token is still the current one (someone may have renewed it already).
-    if (injected.kind === 'authorizer') await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
+    if (injected.kind === 'authorizer')
+      await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
     else await this.componentTokens.get(component, true, injected.token);
     this.logger.debug(`token of ${who} rejected with errcode ${code}; retrying once with a fresh token`);
     return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);

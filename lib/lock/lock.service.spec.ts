@@ -33,7 +33,9 @@ describe('MemoryLockService', () => {
   it('runs work on one key one at a time, in call order, each caller getting its own value', async () => {
     const lock = new MemoryLockService();
     const t = tracker();
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => lock.runExclusive('k', t.task(i, `v${i}`, i % 3))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => lock.runExclusive('k', t.task(i, `v${i}`, i % 3))),
+    );
     expect(t.max).toBe(1);
     expect(results).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`));
     expect(t.order).toEqual(Array.from({ length: 30 }, (_, i) => i));
@@ -103,9 +105,11 @@ describe('MemoryLockService', () => {
   it('releases its bookkeeping once a key is idle', async () => {
     const lock = new MemoryLockService();
     await Promise.all([lock.runExclusive('k', async () => 1), lock.runExclusive('k', async () => 2)]);
-    await lock.runExclusive('j', async () => {
-      throw new Error('x');
-    }).catch(() => undefined);
+    await lock
+      .runExclusive('j', async () => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect((lock as unknown as { tails: Map<string, unknown> }).tails.size).toBe(0);
   });
 });

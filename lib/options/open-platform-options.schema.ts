@@ -27,13 +27,16 @@ export class ComponentOptionsSchema {
   @IsIn(['wechat', 'douyin'], { message: 'platform must be one of: wechat, douyin' })
   platform!: string;
 
-  @IsString() @MinLength(1, { message: 'appId must not be empty' })
+  @IsString()
+  @MinLength(1, { message: 'appId must not be empty' })
   appId!: string;
 
-  @IsString() @MinLength(1, { message: 'appSecret must not be empty' })
+  @IsString()
+  @MinLength(1, { message: 'appSecret must not be empty' })
   appSecret!: string;
 
-  @IsString() @MinLength(1, { message: 'token must not be empty' })
+  @IsString()
+  @MinLength(1, { message: 'token must not be empty' })
   token!: string;
 
   @IsString()
@@ -41,40 +44,57 @@ export class ComponentOptionsSchema {
   @Matches(AES_KEY, { message: 'encodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
   encodingAesKey!: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   @Length(43, 43, { message: 'previousEncodingAesKey must be exactly 43 characters' })
   @Matches(AES_KEY, { message: 'previousEncodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
   previousEncodingAesKey?: string;
 
-  @IsOptional() @IsUrl(URL_OPTS, { message: 'apiBaseUrl must be an http(s) URL' })
+  @IsOptional()
+  @IsUrl(URL_OPTS, { message: 'apiBaseUrl must be an http(s) URL' })
   apiBaseUrl?: string;
 
-  @IsOptional() @IsUrl(URL_OPTS, { message: 'authorizePageUrl must be an http(s) URL' })
+  @IsOptional()
+  @IsUrl(URL_OPTS, { message: 'authorizePageUrl must be an http(s) URL' })
   authorizePageUrl?: string;
 
-  @IsOptional() @IsIn(['v1', 'v2'], { message: 'apiVersion must be one of: v1, v2' })
+  @IsOptional()
+  @IsIn(['v1', 'v2'], { message: 'apiVersion must be one of: v1, v2' })
   apiVersion?: string;
 }
 
 export class RedisOptionsSchema {
-  @IsString() @Matches(/^rediss?:\/\//, { message: 'url must start with redis:// or rediss://' })
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'url must start with redis:// or rediss://' })
   url!: string;
 
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'keyPrefix must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'keyPrefix must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
   keyPrefix?: string;
 }
 
 export class RefreshOptionsSchema {
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
-  @IsOptional() @IsInt() @Min(1000) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
   intervalMs?: number;
 
-  @IsOptional() @IsInt() @Min(0) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
   marginSeconds?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(256)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(256)
   concurrency?: number;
 }
 
@@ -85,24 +105,36 @@ export class OpenPlatformOptionsSchema {
   @Type(() => ComponentOptionsSchema)
   components!: ComponentOptionsSchema[];
 
-  @IsOptional() @ValidateNested() @Type(() => RedisOptionsSchema)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RedisOptionsSchema)
   redis?: RedisOptionsSchema;
 
-  @IsOptional() @ValidateNested() @Type(() => RefreshOptionsSchema)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RefreshOptionsSchema)
   refresh?: RefreshOptionsSchema;
 
-  @IsOptional() @IsString()
-  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { message: 'routePrefix must be path segments of A-Z a-z 0-9 _ - without leading or trailing /' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, {
+    message: 'routePrefix must be path segments of A-Z a-z 0-9 _ - without leading or trailing /',
+  })
   routePrefix?: string;
 
-  @IsOptional() @IsUrl(URL_OPTS, { message: 'publicBaseUrl must be an http(s) URL' })
+  @IsOptional()
+  @IsUrl(URL_OPTS, { message: 'publicBaseUrl must be an http(s) URL' })
   publicBaseUrl?: string;
 
-  @IsOptional() @IsInt() @Min(100) @Max(120_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
   httpTimeoutMs?: number;
 
   // Instances, checked by validateOptions (class-transformer must not rebuild them).
-  @IsOptional() @IsObject({ message: 'storage must be an object' })
+  @IsOptional()
+  @IsObject({ message: 'storage must be an object' })
   @Transform(({ obj }) => obj.storage, { toClassOnly: true })
   storage?: unknown;
 }

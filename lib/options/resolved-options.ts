@@ -1,5 +1,10 @@
 import { DEFAULT_ROUTE_PREFIX } from '../open-platform.constants.js';
-import type { ComponentOptions, OpenPlatformModuleOptions, RedisOptions, StorageOptions } from './open-platform-options.interface.js';
+import type {
+  ComponentOptions,
+  OpenPlatformModuleOptions,
+  RedisOptions,
+  StorageOptions,
+} from './open-platform-options.interface.js';
 
 /** A component with every default applied. */
 export interface ResolvedComponent extends ComponentOptions {

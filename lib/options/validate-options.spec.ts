@@ -15,7 +15,14 @@ const REDIS_URL = 'redis://:REDISPASS-should-not-leak@127.0.0.1:6379';
 const SENSITIVE = [SECRET, TOKEN, KEY, PREV_KEY, 'REDISPASS-should-not-leak', 'should-not-leak', 'shouldNOTleak'];
 
 function component(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { platform: 'wechat', appId: 'wx-component-1', appSecret: SECRET, token: TOKEN, encodingAesKey: KEY, ...overrides };
+  return {
+    platform: 'wechat',
+    appId: 'wx-component-1',
+    appSecret: SECRET,
+    token: TOKEN,
+    encodingAesKey: KEY,
+    ...overrides,
+  };
 }
 
 function options(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -63,8 +70,17 @@ describe('validateOptions', () => {
     it('a full valid config', () => {
       const input = options({
         components: [
-          component({ previousEncodingAesKey: PREV_KEY, apiBaseUrl: 'http://127.0.0.1:3000/', authorizePageUrl: 'https://mp.example.com/login' }),
-          component({ appId: 'tt-component-2', platform: 'douyin', apiVersion: 'v1', apiBaseUrl: 'http://emulator:8080' }),
+          component({
+            previousEncodingAesKey: PREV_KEY,
+            apiBaseUrl: 'http://127.0.0.1:3000/',
+            authorizePageUrl: 'https://mp.example.com/login',
+          }),
+          component({
+            appId: 'tt-component-2',
+            platform: 'douyin',
+            apiVersion: 'v1',
+            apiBaseUrl: 'http://emulator:8080',
+          }),
         ],
         redis: { url: REDIS_URL, keyPrefix: 'my-app:op' },
         refresh: { enabled: true, intervalMs: 1000, marginSeconds: 0, concurrency: 256 },
@@ -76,8 +92,12 @@ describe('validateOptions', () => {
     });
 
     it('refresh values at both ends of their range', () => {
-      expect(() => validateOptions(options({ refresh: { intervalMs: 3_600_000, marginSeconds: 86_400, concurrency: 1 } }))).not.toThrow();
-      expect(() => validateOptions(options({ refresh: { intervalMs: 1000, marginSeconds: 0, concurrency: 256 } }))).not.toThrow();
+      expect(() =>
+        validateOptions(options({ refresh: { intervalMs: 3_600_000, marginSeconds: 86_400, concurrency: 1 } })),
+      ).not.toThrow();
+      expect(() =>
+        validateOptions(options({ refresh: { intervalMs: 1000, marginSeconds: 0, concurrency: 256 } })),
+      ).not.toThrow();
     });
   });
 
@@ -96,11 +116,15 @@ describe('validateOptions', () => {
     });
 
     it('an empty appSecret', () => {
-      expect(pathsOf(refusal(options({ components: [component({ appSecret: '' })] })))).toEqual(['components[0].appSecret']);
+      expect(pathsOf(refusal(options({ components: [component({ appSecret: '' })] })))).toEqual([
+        'components[0].appSecret',
+      ]);
     });
 
     it('a non-string appSecret', () => {
-      expect(pathsOf(refusal(options({ components: [component({ appSecret: 123456 })] })))).toEqual(['components[0].appSecret']);
+      expect(pathsOf(refusal(options({ components: [component({ appSecret: 123456 })] })))).toEqual([
+        'components[0].appSecret',
+      ]);
     });
 
     it('a missing appId', () => {
@@ -149,7 +173,9 @@ describe('validateOptions', () => {
     });
 
     it('two components with one appId', () => {
-      const err = refusal(options({ components: [component(), component({ platform: 'douyin' }), component({ appId: 'other' })] }));
+      const err = refusal(
+        options({ components: [component(), component({ platform: 'douyin' }), component({ appId: 'other' })] }),
+      );
       expect(pathsOf(err)).toEqual(['components[1].appId']);
       expect(err.message).toContain('duplicates components[0].appId');
     });
@@ -161,7 +187,9 @@ describe('validateOptions', () => {
     });
 
     it('an unknown apiVersion', () => {
-      expect(pathsOf(refusal(options({ components: [component({ apiVersion: 'v3' })] })))).toEqual(['components[0].apiVersion']);
+      expect(pathsOf(refusal(options({ components: [component({ apiVersion: 'v3' })] })))).toEqual([
+        'components[0].apiVersion',
+      ]);
     });
 
     it('an empty components array', () => {
@@ -203,15 +231,20 @@ describe('validateOptions', () => {
     });
 
     it('a bad authorizePageUrl and publicBaseUrl', () => {
-      const err = refusal(options({ components: [component({ authorizePageUrl: 'javascript:alert(1)' })], publicBaseUrl: 'example.com' }));
+      const err = refusal(
+        options({ components: [component({ authorizePageUrl: 'javascript:alert(1)' })], publicBaseUrl: 'example.com' }),
+      );
       expect(pathsOf(err).sort()).toEqual(['components[0].authorizePageUrl', 'publicBaseUrl']);
     });
 
-    it.each([['/open-platform'], ['open-platform/'], ['a//b'], ['with space'], ['']])('a bad routePrefix %j', (prefix) => {
-      const err = refusal(options({ routePrefix: prefix }));
-      expect(pathsOf(err)).toEqual(['routePrefix']);
-      expect(err.message).toContain('without leading or trailing /');
-    });
+    it.each([['/open-platform'], ['open-platform/'], ['a//b'], ['with space'], ['']])(
+      'a bad routePrefix %j',
+      (prefix) => {
+        const err = refusal(options({ routePrefix: prefix }));
+        expect(pathsOf(err)).toEqual(['routePrefix']);
+        expect(err.message).toContain('without leading or trailing /');
+      },
+    );
 
     it('an unknown top-level option key', () => {
       const err = refusal(options({ componets: [] }));
@@ -295,9 +328,17 @@ describe('validateOptions', () => {
 });
 
 describe('resolveOptions', () => {
-  const WECHAT_DEFAULTS = { apiBaseUrl: 'https://api.weixin.qq.com', authorizePageUrl: 'https://mp.weixin.qq.com/cgi-bin/componentloginpage' };
+  const WECHAT_DEFAULTS = {
+    apiBaseUrl: 'https://api.weixin.qq.com',
+    authorizePageUrl: 'https://mp.weixin.qq.com/cgi-bin/componentloginpage',
+  };
   const defaultsFor = (c: ComponentOptions) =>
-    c.platform === 'wechat' ? WECHAT_DEFAULTS : { apiBaseUrl: `https://douyin.example/${c.apiVersion ?? 'v2'}/`, authorizePageUrl: 'https://douyin.example/auth' };
+    c.platform === 'wechat'
+      ? WECHAT_DEFAULTS
+      : {
+          apiBaseUrl: `https://douyin.example/${c.apiVersion ?? 'v2'}/`,
+          authorizePageUrl: 'https://douyin.example/auth',
+        };
   const base = (): OpenPlatformModuleOptions => ({
     components: [{ platform: 'wechat', appId: 'wx1', appSecret: SECRET, token: TOKEN, encodingAesKey: KEY }],
   });
@@ -317,7 +358,14 @@ describe('resolveOptions', () => {
 
   it('keys components by appId and applies per-platform defaults', () => {
     const opts = base();
-    opts.components.push({ platform: 'douyin', appId: 'tt1', appSecret: 's', token: 't', encodingAesKey: KEY, apiVersion: 'v1' });
+    opts.components.push({
+      platform: 'douyin',
+      appId: 'tt1',
+      appSecret: 's',
+      token: 't',
+      encodingAesKey: KEY,
+      apiVersion: 'v1',
+    });
     const r = resolveOptions(opts, defaultsFor);
     expect(r.components.get('tt1')?.apiBaseUrl).toBe('https://douyin.example/v1'); // trailing slash of the default stripped too
     expect(r.components.get('tt1')?.authorizePageUrl).toBe('https://douyin.example/auth');
@@ -345,8 +393,14 @@ describe('resolveOptions', () => {
   });
 
   it("defaults the redis keyPrefix to 'op' and keeps an explicit one", () => {
-    expect(resolveOptions({ ...base(), redis: { url: REDIS_URL } }, defaultsFor).redis).toEqual({ url: REDIS_URL, keyPrefix: 'op' });
-    expect(resolveOptions({ ...base(), redis: { url: REDIS_URL, keyPrefix: 'app1' } }, defaultsFor).redis).toEqual({ url: REDIS_URL, keyPrefix: 'app1' });
+    expect(resolveOptions({ ...base(), redis: { url: REDIS_URL } }, defaultsFor).redis).toEqual({
+      url: REDIS_URL,
+      keyPrefix: 'op',
+    });
+    expect(resolveOptions({ ...base(), redis: { url: REDIS_URL, keyPrefix: 'app1' } }, defaultsFor).redis).toEqual({
+      url: REDIS_URL,
+      keyPrefix: 'app1',
+    });
   });
 
   it('treats explicitly undefined optional values as absent (env-driven configs)', () => {

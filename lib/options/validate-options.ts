@@ -20,14 +20,23 @@ export function validateOptions(options: unknown): OpenPlatformModuleOptions {
     forbidNonWhitelisted: true,
     validationError: { target: false, value: false },
   }).flatMap((e) => describe(e, ''));
-  problems.push(...duplicateAppIds(options as OpenPlatformModuleOptions), ...storageProblems(options as OpenPlatformModuleOptions));
+  problems.push(
+    ...duplicateAppIds(options as OpenPlatformModuleOptions),
+    ...storageProblems(options as OpenPlatformModuleOptions),
+  );
   if (problems.length > 0) throw invalid(problems);
   return options as OpenPlatformModuleOptions;
 }
 
 function describe(error: ValidationError, parent: string): string[] {
-  const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-  const own = Object.values(error.constraints ?? {}).map((m) => `${path}: ${m.replace(/^property (\S+) should not exist$/, 'unknown option')}`);
+  const path = /^\d+$/.test(error.property)
+    ? `${parent}[${error.property}]`
+    : parent
+      ? `${parent}.${error.property}`
+      : error.property;
+  const own = Object.values(error.constraints ?? {}).map(
+    (m) => `${path}: ${m.replace(/^property (\S+) should not exist$/, 'unknown option')}`,
+  );
   return own.concat((error.children ?? []).flatMap((c) => describe(c, path)));
 }
 
@@ -39,7 +48,10 @@ function duplicateAppIds(options: OpenPlatformModuleOptions): string[] {
     const appId = c?.appId;
     if (typeof appId !== 'string') return;
     const first = seen.get(appId);
-    if (first !== undefined) problems.push(`components[${i}].appId: duplicates components[${first}].appId (each component needs its own appId)`);
+    if (first !== undefined)
+      problems.push(
+        `components[${i}].appId: duplicates components[${first}].appId (each component needs its own appId)`,
+      );
     else seen.set(appId, i);
   });
   return problems;
@@ -49,9 +61,12 @@ function storageProblems(options: OpenPlatformModuleOptions): string[] {
   const storage = options.storage;
   if (!storage || typeof storage !== 'object') return [];
   const problems: string[] = [];
-  if (storage.durable !== undefined && !(storage.durable instanceof DurableStore)) problems.push('storage.durable: must be an instance of a DurableStore subclass');
-  if (storage.cache !== undefined && !(storage.cache instanceof TokenCache)) problems.push('storage.cache: must be an instance of a TokenCache subclass');
-  for (const key of Object.keys(storage)) if (key !== 'durable' && key !== 'cache') problems.push(`storage.${key}: unknown option`);
+  if (storage.durable !== undefined && !(storage.durable instanceof DurableStore))
+    problems.push('storage.durable: must be an instance of a DurableStore subclass');
+  if (storage.cache !== undefined && !(storage.cache instanceof TokenCache))
+    problems.push('storage.cache: must be an instance of a TokenCache subclass');
+  for (const key of Object.keys(storage))
+    if (key !== 'durable' && key !== 'cache') problems.push(`storage.${key}: unknown option`);
   if (options.redis) problems.push('storage: cannot be combined with redis');
   return problems;
 }

@@ -14,13 +14,20 @@ const MAX_INSPECTED = 64 * 1024;
 
 /** The response body as an object, if it is one or is a small JSON text / buffer. */
 export function parseIfJson(data: unknown): Record<string, unknown> | undefined {
-  if (data !== null && typeof data === 'object' && !Buffer.isBuffer(data) && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+  if (
+    data !== null &&
+    typeof data === 'object' &&
+    !Buffer.isBuffer(data) &&
+    !(data instanceof ArrayBuffer) &&
+    !ArrayBuffer.isView(data)
+  ) {
     return Array.isArray(data) ? undefined : (data as Record<string, unknown>);
   }
   let text: string | undefined;
   if (typeof data === 'string') text = data;
   else if (Buffer.isBuffer(data)) text = data.length <= MAX_INSPECTED ? data.toString('utf8') : undefined;
-  else if (data instanceof ArrayBuffer) text = data.byteLength <= MAX_INSPECTED ? Buffer.from(data).toString('utf8') : undefined;
+  else if (data instanceof ArrayBuffer)
+    text = data.byteLength <= MAX_INSPECTED ? Buffer.from(data).toString('utf8') : undefined;
   if (!text || text.length > MAX_INSPECTED || !text.trimStart().startsWith('{')) return undefined;
   try {
     return JSON.parse(text) as Record<string, unknown>;

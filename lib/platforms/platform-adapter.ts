@@ -29,7 +29,10 @@ interface PushBase {
   /** When the platform created the message (epoch ms). */
   createdAt: number;
 }
-export interface TicketPush extends PushBase { kind: 'ticket'; ticket: string }
+export interface TicketPush extends PushBase {
+  kind: 'ticket';
+  ticket: string;
+}
 export interface AuthorizationPush extends PushBase {
   kind: 'authorized' | 'updateauthorized';
   authorizerAppId: string;
@@ -37,8 +40,15 @@ export interface AuthorizationPush extends PushBase {
   /** When the code expires (epoch ms), if the platform said. */
   codeExpiresAt?: number;
 }
-export interface UnauthorizedPush extends PushBase { kind: 'unauthorized'; authorizerAppId: string }
-export interface OtherPush extends PushBase { kind: 'other'; infoType: string; fields: Record<string, string> }
+export interface UnauthorizedPush extends PushBase {
+  kind: 'unauthorized';
+  authorizerAppId: string;
+}
+export interface OtherPush extends PushBase {
+  kind: 'other';
+  infoType: string;
+  fields: Record<string, string>;
+}
 /** A decrypted push in normalized terms. */
 export type PlatformPush = TicketPush | AuthorizationPush | UnauthorizedPush | OtherPush;
 
@@ -117,7 +127,9 @@ export abstract class PlatformAdapter {
   /** Creates a single-use pre-authorization code. */
   abstract createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode>;
   /** A problem with the page options (e.g. an unknown authType), checked before any upstream call; undefined if fine. */
-  abstract pageOptionsProblem(options: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>): string | undefined;
+  abstract pageOptionsProblem(
+    options: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>,
+  ): string | undefined;
   /** The merchant authorization page link. */
   abstract authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string;
   /** The name of the query parameter that carries the authorization code on the redirect. */
@@ -125,15 +137,29 @@ export abstract class PlatformAdapter {
   /** Exchanges an authorization code for the first token pair. */
   abstract exchangeCode(component: ResolvedComponent, componentToken: string, code: string): Promise<AuthorizerGrant>;
   /** Obtains a new authorizer token with a refresh token. */
-  abstract refreshAuthorizerToken(component: ResolvedComponent, componentToken: string, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant>;
+  abstract refreshAuthorizerToken(
+    component: ResolvedComponent,
+    componentToken: string,
+    authorizerAppId: string,
+    refreshToken: string,
+  ): Promise<AuthorizerGrant>;
   /** How many list entries one page may hold. */
   abstract readonly listPageSize: number;
   /** One page of the platform's authorizer list; `page` counts from 0. */
-  abstract listAuthorizers(component: ResolvedComponent, componentToken: string, page: number): Promise<AuthorizerListPage>;
+  abstract listAuthorizers(
+    component: ResolvedComponent,
+    componentToken: string,
+    page: number,
+  ): Promise<AuthorizerListPage>;
   /** Classifies a platform error, or undefined for anything else. */
   abstract failureKind(error: unknown): FailureKind | undefined;
   /** Puts a token into an outbound request the platform's way (query or header). */
-  abstract injectToken(config: OutboundRequest, token: string, kind: 'component' | 'authorizer', component: ResolvedComponent): void;
+  abstract injectToken(
+    config: OutboundRequest,
+    token: string,
+    kind: 'component' | 'authorizer',
+    component: ResolvedComponent,
+  ): void;
   /**
    * The platform's error code when a business API answer says the token is invalid or expired
    * (so it is worth renewing and retrying once); undefined otherwise.

@@ -16,7 +16,12 @@ export async function callUpstream(
   let status: number;
   let data: unknown;
   try {
-    const res = await http.request({ ...config, responseType: 'text', transformResponse: (d: unknown) => d, validateStatus: () => true });
+    const res = await http.request({
+      ...config,
+      responseType: 'text',
+      transformResponse: (d: unknown) => d,
+      validateStatus: () => true,
+    });
     status = res.status;
     data = res.data;
   } catch (err) {
@@ -25,7 +30,8 @@ export async function callUpstream(
   if (status < 200 || status >= 300) throw transport(platform, endpoint, `HTTP ${status}`);
   try {
     const parsed: unknown = JSON.parse(String(data));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // fall through: not JSON
   }

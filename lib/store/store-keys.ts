@@ -9,9 +9,11 @@ export const StoreKeys = {
   componentToken: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:component-token`,
   /** Prefix of every authorizer record of a component. */
   authorizers: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:authorizer:`,
-  authorizer: (platform: PlatformName, componentAppId: string, authorizerAppId: string) => `${platform}:${componentAppId}:authorizer:${authorizerAppId}`,
+  authorizer: (platform: PlatformName, componentAppId: string, authorizerAppId: string) =>
+    `${platform}:${componentAppId}:authorizer:${authorizerAppId}`,
   authorizerToken: (platform: PlatformName, componentAppId: string, authorizerAppId: string) =>
     `${platform}:${componentAppId}:authorizer-token:${authorizerAppId}`,
   /** An authorization code already exchanged (the code itself is hashed: it is a credential). */
-  exchangedCode: (platform: PlatformName, componentAppId: string, codeHash: string) => `${platform}:${componentAppId}:exchanged-code:${codeHash}`,
+  exchangedCode: (platform: PlatformName, componentAppId: string, codeHash: string) =>
+    `${platform}:${componentAppId}:exchanged-code:${codeHash}`,
 } as const;

@@ -54,7 +54,12 @@ describe('TicketStore', () => {
   it('stores a first ticket with createdAt, receivedAt and expiresAt = createdAt + lifetime', async () => {
     const createdAt = NOW - 5_000;
     await expect(tickets.save(wx1, 'ticket@@@1', createdAt)).resolves.toBe('stored');
-    const expected: TicketRecord = { ticket: 'ticket@@@1', createdAt, receivedAt: NOW, expiresAt: createdAt + LIFETIME_MS };
+    const expected: TicketRecord = {
+      ticket: 'ticket@@@1',
+      createdAt,
+      receivedAt: NOW,
+      expiresAt: createdAt + LIFETIME_MS,
+    };
     await expect(tickets.get(wx1)).resolves.toEqual(expected);
     // Durable, under the documented key.
     await expect(durable.get(StoreKeys.ticket('wechat', 'wx1'))).resolves.toEqual(expected);
@@ -79,7 +84,11 @@ describe('TicketStore', () => {
     await tickets.save(wx1, 'ticket@@@new', NOW);
     await expect(tickets.save(wx1, 'ticket@@@old', NOW - 600_000)).resolves.toBe('older');
     await expect(tickets.save(wx1, 'ticket@@@old', NOW - 1)).resolves.toBe('older');
-    await expect(tickets.get(wx1)).resolves.toMatchObject({ ticket: 'ticket@@@new', createdAt: NOW, expiresAt: NOW + LIFETIME_MS });
+    await expect(tickets.get(wx1)).resolves.toMatchObject({
+      ticket: 'ticket@@@new',
+      createdAt: NOW,
+      expiresAt: NOW + LIFETIME_MS,
+    });
   });
 
   it('replaces the stored ticket with a newer one and moves its expiry', async () => {
@@ -103,7 +112,11 @@ describe('TicketStore', () => {
   it('bases expiresAt on createdAt, not on when the push was received', async () => {
     clock.time = NOW + 3_600_000; // received an hour after creation (a late retry)
     await tickets.save(wx1, 'ticket@@@late', NOW);
-    await expect(tickets.get(wx1)).resolves.toMatchObject({ createdAt: NOW, receivedAt: NOW + 3_600_000, expiresAt: NOW + LIFETIME_MS });
+    await expect(tickets.get(wx1)).resolves.toMatchObject({
+      createdAt: NOW,
+      receivedAt: NOW + 3_600_000,
+      expiresAt: NOW + LIFETIME_MS,
+    });
   });
 
   it('keeps components apart (by appId and by platform)', async () => {
@@ -123,7 +136,10 @@ describe('TicketStore', () => {
   });
 
   it('never lets an older ticket win when two pushes are saved concurrently', async () => {
-    const [newer, older] = await Promise.all([tickets.save(wx1, 'ticket@@@new', NOW), tickets.save(wx1, 'ticket@@@old', NOW - 600_000)]);
+    const [newer, older] = await Promise.all([
+      tickets.save(wx1, 'ticket@@@new', NOW),
+      tickets.save(wx1, 'ticket@@@old', NOW - 600_000),
+    ]);
     expect([newer, older]).toEqual(['stored', 'older']);
     await expect(tickets.get(wx1)).resolves.toMatchObject({ ticket: 'ticket@@@new', createdAt: NOW });
   });

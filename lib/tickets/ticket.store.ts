@@ -41,7 +41,12 @@ export class TicketStore {
       if (current?.ticket === ticket) return 'duplicate';
       if (current && current.createdAt > createdAt) return 'older';
       const lifetime = this.platforms.get(component.platform).ticketLifetimeMs;
-      await this.store.set<TicketRecord>(key, { ticket, createdAt, receivedAt: this.clock.now(), expiresAt: createdAt + lifetime });
+      await this.store.set<TicketRecord>(key, {
+        ticket,
+        createdAt,
+        receivedAt: this.clock.now(),
+        expiresAt: createdAt + lifetime,
+      });
       return 'stored';
     });
   }

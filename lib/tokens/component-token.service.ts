@@ -34,7 +34,8 @@ export class ComponentTokenService {
   /** Cache keys built once (see AuthorizerTokenService.keyOf). */
   private keyOf(component: ResolvedComponent): string {
     let key = this.keys.get(component.appId);
-    if (key === undefined) this.keys.set(component.appId, (key = StoreKeys.componentToken(component.platform, component.appId)));
+    if (key === undefined)
+      this.keys.set(component.appId, (key = StoreKeys.componentToken(component.platform, component.appId)));
     return key;
   }
 
@@ -49,19 +50,31 @@ export class ComponentTokenService {
    */
   get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
     const key = this.keyOf(component);
-    return this.keeper.get(key, {
-      renew: () => this.fetch(component, key),
-      // Any failure (even a ticket problem) leaves a still-valid token usable.
-      mayServeCurrent: () => true,
-      onFailure: (error, servingCurrent) => {
-        this.events.emit({
-          type: 'token.refresh_failed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
-          at: this.clock.now(), error: { code: error.code, message: error.message },
-        });
-        if (servingCurrent) this.logger.warn(`renewing the component token of ${component.appId} failed (${error.message}); the current token is still valid and stays in use`);
-        else this.logger.error(`could not obtain a component token for ${component.appId}: ${error.message}`);
+    return this.keeper.get(
+      key,
+      {
+        renew: () => this.fetch(component, key),
+        // Any failure (even a ticket problem) leaves a still-valid token usable.
+        mayServeCurrent: () => true,
+        onFailure: (error, servingCurrent) => {
+          this.events.emit({
+            type: 'token.refresh_failed',
+            platform: component.platform,
+            componentAppId: component.appId,
+            tokenKind: 'component',
+            at: this.clock.now(),
+            error: { code: error.code, message: error.message },
+          });
+          if (servingCurrent)
+            this.logger.warn(
+              `renewing the component token of ${component.appId} failed (${error.message}); the current token is still valid and stays in use`,
+            );
+          else this.logger.error(`could not obtain a component token for ${component.appId}: ${error.message}`);
+        },
       },
-    }, forceRefresh, rejected);
+      forceRefresh,
+      rejected,
+    );
   }
 
   /**
@@ -85,8 +98,12 @@ export class ComponentTokenService {
     const token = await this.keeper.store(key, issued.accessToken, issued.expiresIn);
     this.logger.log(`component token renewed for ${component.appId} (expires in ${issued.expiresIn}s)`);
     this.events.emit({
-      type: 'token.refreshed', platform: component.platform, componentAppId: component.appId, tokenKind: 'component',
-      at: this.clock.now(), expiresAt: token.expiresAt,
+      type: 'token.refreshed',
+      platform: component.platform,
+      componentAppId: component.appId,
+      tokenKind: 'component',
+      at: this.clock.now(),
+      expiresAt: token.expiresAt,
     });
     return token.accessToken;
   }
@@ -95,15 +112,26 @@ export class ComponentTokenService {
     const record = await this.tickets.get(component);
     const url = `POST /${this.options.routePrefix}/${component.appId}/events`;
     if (!record) {
-      throw noTicket(component, `no verify ticket has been received for component ${component.appId} yet. The platform pushes one every 10 minutes to the authorization-event URL: check that it points at ${url} on this app, that the app is reachable from the platform, and that token and encodingAesKey match the platform's settings`);
+      throw noTicket(
+        component,
+        `no verify ticket has been received for component ${component.appId} yet. The platform pushes one every 10 minutes to the authorization-event URL: check that it points at ${url} on this app, that the app is reachable from the platform, and that token and encodingAesKey match the platform's settings`,
+      );
     }
     if (record.expiresAt <= this.clock.now()) {
-      throw noTicket(component, `the last verify ticket of component ${component.appId} expired at ${new Date(record.expiresAt).toISOString()}: no push has arrived since ${new Date(record.receivedAt).toISOString()}. Check that the authorization-event URL points at ${url} and that the app is reachable from the platform`);
+      throw noTicket(
+        component,
+        `the last verify ticket of component ${component.appId} expired at ${new Date(record.expiresAt).toISOString()}: no push has arrived since ${new Date(record.receivedAt).toISOString()}. Check that the authorization-event URL points at ${url} and that the app is reachable from the platform`,
+      );
     }
     return record.ticket;
   }
 }
 
 function noTicket(component: ResolvedComponent, message: string): OpenPlatformError {
-  return new OpenPlatformError({ platform: component.platform, code: OpenPlatformErrorCode.NO_TICKET, message, retryable: true });
+  return new OpenPlatformError({
+    platform: component.platform,
+    code: OpenPlatformErrorCode.NO_TICKET,
+    message,
+    retryable: true,
+  });
 }

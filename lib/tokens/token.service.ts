@@ -135,6 +135,10 @@ export class TokenService {
 
 function assertAppId(appId: unknown): void {
   if (typeof appId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(appId)) {
-    throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_ARGUMENT, message: 'authorizerAppId must be an appid (1-64 characters of A-Z a-z 0-9 _ -)' });
+    throw new OpenPlatformError({
+      platform: 'library',
+      code: OpenPlatformErrorCode.INVALID_ARGUMENT,
+      message: 'authorizerAppId must be an appid (1-64 characters of A-Z a-z 0-9 _ -)',
+    });
   }
 }

@@ -19,7 +19,12 @@ export function useEmulator(): boolean {
       useFactory: (fake?: FakeWeChatPlatform) => ({
         components: [
           fake
-            ? { platform: 'wechat' as const, ...SAMPLE_COMPONENT, apiBaseUrl: fake.baseUrl, authorizePageUrl: fake.authorizePageUrl }
+            ? {
+                platform: 'wechat' as const,
+                ...SAMPLE_COMPONENT,
+                apiBaseUrl: fake.baseUrl,
+                authorizePageUrl: fake.authorizePageUrl,
+              }
             : {
                 platform: 'wechat' as const,
                 appId: process.env.WECHAT_COMPONENT_APPID ?? '',

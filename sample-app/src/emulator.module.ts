@@ -28,7 +28,11 @@ class EmulatorLifecycle implements OnModuleDestroy {
         return fake;
       },
     },
-    { provide: EmulatorLifecycle, inject: [FakeWeChatPlatform], useFactory: (f: FakeWeChatPlatform) => new EmulatorLifecycle(f) },
+    {
+      provide: EmulatorLifecycle,
+      inject: [FakeWeChatPlatform],
+      useFactory: (f: FakeWeChatPlatform) => new EmulatorLifecycle(f),
+    },
   ],
   exports: [FakeWeChatPlatform],
 })

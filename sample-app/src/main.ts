@@ -25,7 +25,10 @@ async function bootstrap(): Promise<void> {
   const ticketArrived = firstValueFrom(app.get(OpenPlatformEvents).events$.pipe(filter((e) => e.type === 'ticket')));
   const push = await fake.pushTicket(eventsUrl, SAMPLE_COMPONENT.appId);
   logger.log(`emulator pushed a verify ticket: HTTP ${push.status} ${push.body}`);
-  setInterval(() => void fake.pushTicket(eventsUrl, SAMPLE_COMPONENT.appId).catch(() => undefined), TEN_MINUTES).unref();
+  setInterval(
+    () => void fake.pushTicket(eventsUrl, SAMPLE_COMPONENT.appId).catch(() => undefined),
+    TEN_MINUTES,
+  ).unref();
   await ticketArrived;
 
   const tokens = app.get(TokenService);
@@ -35,13 +38,17 @@ async function bootstrap(): Promise<void> {
   // A merchant authorizes: …/authorize → the platform's page → …/authorized (and the push).
   fake.setEventsUrl(SAMPLE_COMPONENT.appId, eventsUrl);
   fake.queueMerchant({ componentAppId: SAMPLE_COMPONENT.appId, authorizerAppId: 'wx_sample_shop', funcIds: [1, 15] });
-  const toPage = await fetch(`${url.replace('[::1]', '127.0.0.1')}/open-platform/${SAMPLE_COMPONENT.appId}/authorize`, { redirect: 'manual' });
+  const toPage = await fetch(`${url.replace('[::1]', '127.0.0.1')}/open-platform/${SAMPLE_COMPONENT.appId}/authorize`, {
+    redirect: 'manual',
+  });
   const toApp = await fetch(toPage.headers.get('location')!, { redirect: 'manual' });
   const authorized = await (await fetch(toApp.headers.get('location')!)).json();
   logger.log(`merchant onboarded: ${JSON.stringify(authorized)}`);
 
   // Call a platform API as that merchant: the token is injected by OpenPlatformHttpService.
-  const basic = await app.get(OpenPlatformHttpService).axiosRef.get(`${fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: 'wx_sample_shop' });
+  const basic = await app
+    .get(OpenPlatformHttpService)
+    .axiosRef.get(`${fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: 'wx_sample_shop' });
   logger.log(`getaccountbasicinfo as wx_sample_shop: errcode ${basic.data.errcode}, appid ${basic.data.appid}; ready`);
 }
 

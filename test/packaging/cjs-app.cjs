@@ -13,12 +13,17 @@ async function main() {
   await app.init();
   const tokens = app.get(TokenService);
   await app.close();
-  process.stdout.write(JSON.stringify({
-    format: 'cjs',
-    module: typeof OpenPlatformModule.forRoot,
-    tokenService: typeof tokens.getComponentAccessToken,
-    crypto: typeof MessageCrypto,
-    emulator: typeof FakeWeChatPlatform,
-  }));
+  process.stdout.write(
+    JSON.stringify({
+      format: 'cjs',
+      module: typeof OpenPlatformModule.forRoot,
+      tokenService: typeof tokens.getComponentAccessToken,
+      crypto: typeof MessageCrypto,
+      emulator: typeof FakeWeChatPlatform,
+    }),
+  );
 }
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -12,10 +12,12 @@ const app = await NestFactory.create(AppModule, { logger: false });
 await app.init();
 const tokens = app.get(TokenService);
 await app.close();
-process.stdout.write(JSON.stringify({
-  format: 'esm',
-  module: typeof OpenPlatformModule.forRoot,
-  tokenService: typeof tokens.getComponentAccessToken,
-  crypto: typeof MessageCrypto,
-  emulator: typeof FakeWeChatPlatform,
-}));
+process.stdout.write(
+  JSON.stringify({
+    format: 'esm',
+    module: typeof OpenPlatformModule.forRoot,
+    tokenService: typeof tokens.getComponentAccessToken,
+    crypto: typeof MessageCrypto,
+    emulator: typeof FakeWeChatPlatform,
+  }),
+);

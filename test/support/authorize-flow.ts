@@ -11,7 +11,11 @@ export async function getManual(url: string): Promise<{ status: number; location
  * A merchant goes through the whole browser flow: the app's …/authorize → the platform's page →
  * the app's …/authorized. Returns the JSON the app answered.
  */
-export async function merchantAuthorizes(h: Harness, authorizerAppId: string, opts: { funcIds?: number[]; grantApi?: boolean; componentAppId?: string } = {}) {
+export async function merchantAuthorizes(
+  h: Harness,
+  authorizerAppId: string,
+  opts: { funcIds?: number[]; grantApi?: boolean; componentAppId?: string } = {},
+) {
   const componentAppId = opts.componentAppId ?? COMPONENT_A.appId;
   h.fake.queueMerchant({ componentAppId, authorizerAppId, funcIds: opts.funcIds ?? [1, 15], grantApi: opts.grantApi });
   const start = await getManual(`${h.url}/open-platform/${componentAppId}/authorize`);

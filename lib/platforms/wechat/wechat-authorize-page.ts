@@ -20,6 +20,9 @@ export function authorizationPageUrl(component: ResolvedComponent, o: Authorizat
   query.set('auth_type', String(o.authType ?? 3));
   if (o.bizAppId) query.set('biz_appid', o.bizAppId);
   if (!o.mobile) return `${component.authorizePageUrl}?${query}`;
-  const h5 = component.authorizePageUrl === WECHAT_AUTHORIZE_PAGE_URL ? WECHAT_H5_AUTHORIZE_PAGE_URL : new URL(H5_PATH, component.authorizePageUrl).toString();
+  const h5 =
+    component.authorizePageUrl === WECHAT_AUTHORIZE_PAGE_URL
+      ? WECHAT_H5_AUTHORIZE_PAGE_URL
+      : new URL(H5_PATH, component.authorizePageUrl).toString();
   return `${h5}?${query}#wechat_redirect`;
 }

@@ -3,8 +3,14 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-plat
 import type { InboundPush } from '../platform-adapter.js';
 import { parseWeChatMessage, parseWeChatXml, readWeChatEnvelope } from './wechat-push.parser.js';
 
-const ENCRYPT = 'RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxps+q5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50q==';
-const QUERY = { timestamp: '1411525903', nonce: '461056294', msg_signature: '74d92dfeb87ba7c714f89d98870ae5eb62dff26d', encrypt_type: 'aes' };
+const ENCRYPT =
+  'RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxps+q5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50q==';
+const QUERY = {
+  timestamp: '1411525903',
+  nonce: '461056294',
+  msg_signature: '74d92dfeb87ba7c714f89d98870ae5eb62dff26d',
+  encrypt_type: 'aes',
+};
 const XML_BODY = `<xml>\n  <AppId><![CDATA[wx0012]]></AppId>\n  <Encrypt><![CDATA[${ENCRYPT}]]></Encrypt>\n</xml>`;
 
 function malformed(fn: () => unknown): OpenPlatformError {
@@ -21,7 +27,8 @@ function malformed(fn: () => unknown): OpenPlatformError {
   return err;
 }
 
-const envelope = (body: InboundPush['body'], query: Record<string, unknown> = QUERY) => readWeChatEnvelope({ query, body });
+const envelope = (body: InboundPush['body'], query: Record<string, unknown> = QUERY) =>
+  readWeChatEnvelope({ query, body });
 
 describe('readWeChatEnvelope', () => {
   const expected = { timestamp: QUERY.timestamp, nonce: QUERY.nonce, signature: QUERY.msg_signature, encrypt: ENCRYPT };
@@ -119,7 +126,8 @@ describe('parseWeChatXml: no DTDs, no entity expansion', () => {
     ']>',
     '<xml><AppId>wx1</AppId><Encrypt>&lol9;</Encrypt></xml>',
   ].join('\n');
-  const XXE = '<?xml version="1.0"?>\n<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<xml><Encrypt>&xxe;</Encrypt></xml>';
+  const XXE =
+    '<?xml version="1.0"?>\n<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<xml><Encrypt>&xxe;</Encrypt></xml>';
   const DOCTYPE_ONLY = '<!DOCTYPE xml>\n<xml><Encrypt>abc</Encrypt></xml>';
 
   it.each([
@@ -143,11 +151,16 @@ describe('parseWeChatXml: no DTDs, no entity expansion', () => {
   });
 
   it('leaves entity references in values unexpanded', () => {
-    expect(parseWeChatXml('<xml><Encrypt>&xxe;</Encrypt><B>a&amp;b</B></xml>')).toEqual({ Encrypt: '&xxe;', B: 'a&amp;b' });
+    expect(parseWeChatXml('<xml><Encrypt>&xxe;</Encrypt><B>a&amp;b</B></xml>')).toEqual({
+      Encrypt: '&xxe;',
+      B: 'a&amp;b',
+    });
   });
 
   it('returns only the text children of <xml>, as strings', () => {
-    expect(parseWeChatXml('<xml><A>1</A><B><C>2</C></B><D attr="x">3</D><E>0012</E><F>1e3</F><G>true</G></xml>')).toEqual({
+    expect(
+      parseWeChatXml('<xml><A>1</A><B><C>2</C></B><D attr="x">3</D><E>0012</E><F>1e3</F><G>true</G></xml>'),
+    ).toEqual({
       A: '1',
       D: '3',
       E: '0012',
@@ -158,8 +171,16 @@ describe('parseWeChatXml: no DTDs, no entity expansion', () => {
 });
 
 describe('parseWeChatMessage', () => {
-  const msg = (fields: Record<string, string>) => `<xml>${Object.entries(fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('')}</xml>`;
-  const ticketFields = { AppId: 'wx_component', CreateTime: '1413192605', InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'ticket@@@abc' };
+  const msg = (fields: Record<string, string>) =>
+    `<xml>${Object.entries(fields)
+      .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+      .join('')}</xml>`;
+  const ticketFields = {
+    AppId: 'wx_component',
+    CreateTime: '1413192605',
+    InfoType: 'component_verify_ticket',
+    ComponentVerifyTicket: 'ticket@@@abc',
+  };
   const authFields = {
     AppId: 'wx_component',
     CreateTime: '1413192760',
@@ -193,11 +214,22 @@ describe('parseWeChatMessage', () => {
   it('leaves codeExpiresAt undefined when the expiry is missing or not a number', () => {
     const { AuthorizationCodeExpiredTime: _omit, ...noExpiry } = authFields;
     expect(parseWeChatMessage(msg(noExpiry))).toMatchObject({ kind: 'authorized', codeExpiresAt: undefined });
-    expect(parseWeChatMessage(msg({ ...authFields, AuthorizationCodeExpiredTime: 'soon' }))).toMatchObject({ codeExpiresAt: undefined });
+    expect(parseWeChatMessage(msg({ ...authFields, AuthorizationCodeExpiredTime: 'soon' }))).toMatchObject({
+      codeExpiresAt: undefined,
+    });
   });
 
   it('parses unauthorized', () => {
-    expect(parseWeChatMessage(msg({ AppId: 'wx_component', CreateTime: '1413192760', InfoType: 'unauthorized', AuthorizerAppid: 'wx_authorizer' }))).toEqual({
+    expect(
+      parseWeChatMessage(
+        msg({
+          AppId: 'wx_component',
+          CreateTime: '1413192760',
+          InfoType: 'unauthorized',
+          AuthorizerAppid: 'wx_authorizer',
+        }),
+      ),
+    ).toEqual({
       kind: 'unauthorized',
       componentAppId: 'wx_component',
       createdAt: 1_413_192_760_000,
@@ -206,7 +238,14 @@ describe('parseWeChatMessage', () => {
   });
 
   it('surfaces an unknown InfoType as kind "other" with every field', () => {
-    const fields = { AppId: 'wx_component', CreateTime: '1535442403', InfoType: 'notify_third_fasteregister', appid: 'wx_new', status: '0', msg: 'OK' };
+    const fields = {
+      AppId: 'wx_component',
+      CreateTime: '1535442403',
+      InfoType: 'notify_third_fasteregister',
+      appid: 'wx_new',
+      status: '0',
+      msg: 'OK',
+    };
     expect(parseWeChatMessage(msg(fields))).toEqual({
       kind: 'other',
       componentAppId: 'wx_component',
@@ -217,11 +256,17 @@ describe('parseWeChatMessage', () => {
   });
 
   it('keeps numeric-looking appids and tickets as strings', () => {
-    const ticket = parseWeChatMessage(msg({ ...ticketFields, AppId: '0012', ComponentVerifyTicket: '000123456789012345678901234567890' }));
+    const ticket = parseWeChatMessage(
+      msg({ ...ticketFields, AppId: '0012', ComponentVerifyTicket: '000123456789012345678901234567890' }),
+    );
     expect(ticket).toMatchObject({ componentAppId: '0012', ticket: '000123456789012345678901234567890' });
-    const auth = parseWeChatMessage(msg({ ...authFields, AppId: '0012', AuthorizerAppid: '1e10', AuthorizationCode: '0x1F' }));
+    const auth = parseWeChatMessage(
+      msg({ ...authFields, AppId: '0012', AuthorizerAppid: '1e10', AuthorizationCode: '0x1F' }),
+    );
     expect(auth).toMatchObject({ componentAppId: '0012', authorizerAppId: '1e10', authorizationCode: '0x1F' });
-    const plain = parseWeChatMessage('<xml><AppId>0012</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>0099</ComponentVerifyTicket></xml>');
+    const plain = parseWeChatMessage(
+      '<xml><AppId>0012</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>0099</ComponentVerifyTicket></xml>',
+    );
     expect(plain).toMatchObject({ componentAppId: '0012', ticket: '0099', createdAt: 1000 });
   });
 
@@ -247,7 +292,10 @@ describe('parseWeChatMessage', () => {
     malformed(() => parseWeChatMessage(msg({ ...ticketFields, CreateTime: createTime })));
   });
 
-  it.each([['not xml'], [''], ['<xml><AppId>wx1</AppId>'], ['{"InfoType":"component_verify_ticket"}']])('refuses plaintext %j', (plaintext) => {
-    malformed(() => parseWeChatMessage(plaintext));
-  });
+  it.each([['not xml'], [''], ['<xml><AppId>wx1</AppId>'], ['{"InfoType":"component_verify_ticket"}']])(
+    'refuses plaintext %j',
+    (plaintext) => {
+      malformed(() => parseWeChatMessage(plaintext));
+    },
+  );
 });

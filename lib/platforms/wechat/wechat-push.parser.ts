@@ -15,12 +15,17 @@ const parser = new XMLParser({
 });
 
 function malformed(what: string): OpenPlatformError {
-  return new OpenPlatformError({ platform: 'wechat', code: OpenPlatformErrorCode.MALFORMED_MESSAGE, message: `malformed WeChat push: ${what}` });
+  return new OpenPlatformError({
+    platform: 'wechat',
+    code: OpenPlatformErrorCode.MALFORMED_MESSAGE,
+    message: `malformed WeChat push: ${what}`,
+  });
 }
 
 /** Parses `<xml>…</xml>` into a flat map of its child elements' text. */
 export function parseWeChatXml(xml: string): Record<string, string> {
-  if (!xml.trim().startsWith('<') || XMLValidator.validate(xml) !== true) throw malformed('body is not well-formed XML');
+  if (!xml.trim().startsWith('<') || XMLValidator.validate(xml) !== true)
+    throw malformed('body is not well-formed XML');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw malformed('DOCTYPE and entity declarations are not accepted');
   const root: unknown = (parser.parse(xml) as Record<string, unknown>).xml;
   if (root === null || typeof root !== 'object' || Array.isArray(root)) throw malformed('missing <xml> root element');

@@ -18,7 +18,13 @@ import { parseIfJson, setQueryParam } from '../outbound-request.js';
 import { callUpstream } from '../upstream-call.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
 import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
-import { WECHAT_CODE_INVALID_CODES, WECHAT_REFRESH_TOKEN_INVALID, WECHAT_TOKEN_REJECTED_CODES, weChatErrcode, weChatError } from './wechat.errors.js';
+import {
+  WECHAT_CODE_INVALID_CODES,
+  WECHAT_REFRESH_TOKEN_INVALID,
+  WECHAT_TOKEN_REJECTED_CODES,
+  weChatErrcode,
+  weChatError,
+} from './wechat.errors.js';
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
 
 type Json = Record<string, unknown>;
@@ -53,12 +59,22 @@ export class WeChatAdapter extends PlatformAdapter {
   }
 
   async createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode> {
-    const data = await this.post(component, 'api_create_preauthcode', WeChatPaths.preAuthCode, { component_appid: component.appId }, componentToken);
-    return { code: requiredString(data, 'pre_auth_code', 'api_create_preauthcode'), expiresIn: positive(data.expires_in, 'api_create_preauthcode') };
+    const data = await this.post(
+      component,
+      'api_create_preauthcode',
+      WeChatPaths.preAuthCode,
+      { component_appid: component.appId },
+      componentToken,
+    );
+    return {
+      code: requiredString(data, 'pre_auth_code', 'api_create_preauthcode'),
+      expiresIn: positive(data.expires_in, 'api_create_preauthcode'),
+    };
   }
 
   pageOptionsProblem(o: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>): string | undefined {
-    if (o.authType !== undefined && ![1, 2, 3].includes(o.authType)) return 'authType must be 1 (official accounts), 2 (mini programs) or 3 (both)';
+    if (o.authType !== undefined && ![1, 2, 3].includes(o.authType))
+      return 'authType must be 1 (official accounts), 2 (mini programs) or 3 (both)';
     if (o.bizAppId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.bizAppId)) return 'bizAppId must be an appid';
     return undefined;
   }
@@ -68,40 +84,71 @@ export class WeChatAdapter extends PlatformAdapter {
   }
 
   async exchangeCode(component: ResolvedComponent, componentToken: string, code: string): Promise<AuthorizerGrant> {
-    const data = await this.post(component, 'api_query_auth', WeChatPaths.queryAuth, { component_appid: component.appId, authorization_code: code }, componentToken);
+    const data = await this.post(
+      component,
+      'api_query_auth',
+      WeChatPaths.queryAuth,
+      { component_appid: component.appId, authorization_code: code },
+      componentToken,
+    );
     return grantFrom(asObject(data.authorization_info), 'api_query_auth');
   }
 
-  async refreshAuthorizerToken(component: ResolvedComponent, componentToken: string, authorizerAppId: string, refreshToken: string): Promise<AuthorizerGrant> {
-    const data = await this.post(component, 'api_authorizer_token', WeChatPaths.authorizerToken, {
-      component_appid: component.appId,
-      authorizer_appid: authorizerAppId,
-      authorizer_refresh_token: refreshToken,
-    }, componentToken);
+  async refreshAuthorizerToken(
+    component: ResolvedComponent,
+    componentToken: string,
+    authorizerAppId: string,
+    refreshToken: string,
+  ): Promise<AuthorizerGrant> {
+    const data = await this.post(
+      component,
+      'api_authorizer_token',
+      WeChatPaths.authorizerToken,
+      {
+        component_appid: component.appId,
+        authorizer_appid: authorizerAppId,
+        authorizer_refresh_token: refreshToken,
+      },
+      componentToken,
+    );
     const grant = grantFrom({ ...data, authorizer_appid: authorizerAppId }, 'api_authorizer_token');
     if (!grant.accessToken) throw malformedAnswer('api_authorizer_token', 'authorizer_access_token');
     return grant;
   }
 
-  async listAuthorizers(component: ResolvedComponent, componentToken: string, page: number): Promise<AuthorizerListPage> {
-    const data = await this.post(component, 'api_get_authorizer_list', WeChatPaths.authorizerList, {
-      component_appid: component.appId,
-      offset: page * this.listPageSize,
-      count: this.listPageSize,
-    }, componentToken);
+  async listAuthorizers(
+    component: ResolvedComponent,
+    componentToken: string,
+    page: number,
+  ): Promise<AuthorizerListPage> {
+    const data = await this.post(
+      component,
+      'api_get_authorizer_list',
+      WeChatPaths.authorizerList,
+      {
+        component_appid: component.appId,
+        offset: page * this.listPageSize,
+        count: this.listPageSize,
+      },
+      componentToken,
+    );
     const list = Array.isArray(data.list) ? (data.list as unknown[]) : [];
     return {
       total: Number(data.total_count) || 0,
-      entries: list.map(asObject).filter((e) => typeof e.authorizer_appid === 'string').map((e) => ({
-        authorizerAppId: e.authorizer_appid as string,
-        refreshToken: typeof e.refresh_token === 'string' && e.refresh_token ? e.refresh_token : undefined,
-        authorizedAt: Number(e.auth_time) > 0 ? Number(e.auth_time) * 1000 : undefined,
-      })),
+      entries: list
+        .map(asObject)
+        .filter((e) => typeof e.authorizer_appid === 'string')
+        .map((e) => ({
+          authorizerAppId: e.authorizer_appid as string,
+          refreshToken: typeof e.refresh_token === 'string' && e.refresh_token ? e.refresh_token : undefined,
+          authorizedAt: Number(e.auth_time) > 0 ? Number(e.auth_time) * 1000 : undefined,
+        })),
     };
   }
 
   failureKind(error: unknown): FailureKind | undefined {
-    if (!(error instanceof OpenPlatformError) || error.platform !== 'wechat' || typeof error.code !== 'number') return undefined;
+    if (!(error instanceof OpenPlatformError) || error.platform !== 'wechat' || typeof error.code !== 'number')
+      return undefined;
     if (WECHAT_TOKEN_REJECTED_CODES.has(error.code)) return 'token_rejected';
     if (error.code === WECHAT_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (WECHAT_CODE_INVALID_CODES.has(error.code)) return 'code_invalid';
@@ -120,7 +167,13 @@ export class WeChatAdapter extends PlatformAdapter {
     return WECHAT_TOKEN_REJECTED_CODES.has(code) ? code : undefined;
   }
 
-  private async post(component: ResolvedComponent, endpoint: string, path: string, body: object, componentToken?: string): Promise<Json> {
+  private async post(
+    component: ResolvedComponent,
+    endpoint: string,
+    path: string,
+    body: object,
+    componentToken?: string,
+  ): Promise<Json> {
     const data = await callUpstream(this.http, 'wechat', endpoint, {
       method: 'POST',
       url: component.apiBaseUrl + path,
@@ -138,7 +191,12 @@ function asObject(value: unknown): Json {
 }
 
 function malformedAnswer(endpoint: string, field: string): OpenPlatformError {
-  return new OpenPlatformError({ platform: 'wechat', code: OpenPlatformErrorCode.TRANSPORT, message: `wechat ${endpoint}: the answer lacks ${field}`, retryable: true });
+  return new OpenPlatformError({
+    platform: 'wechat',
+    code: OpenPlatformErrorCode.TRANSPORT,
+    message: `wechat ${endpoint}: the answer lacks ${field}`,
+    retryable: true,
+  });
 }
 
 function requiredString(data: Json, field: string, endpoint: string): string {
@@ -156,13 +214,21 @@ function positive(value: unknown, endpoint: string): number {
 /** Normalizes `authorization_info` (exchange) or a refresh answer. */
 function grantFrom(info: Json, endpoint: string): AuthorizerGrant {
   const authorizerAppId = requiredString(info, 'authorizer_appid', endpoint);
-  const accessToken = typeof info.authorizer_access_token === 'string' && info.authorizer_access_token ? info.authorizer_access_token : undefined;
+  const accessToken =
+    typeof info.authorizer_access_token === 'string' && info.authorizer_access_token
+      ? info.authorizer_access_token
+      : undefined;
   const funcInfo = Array.isArray(info.func_info) ? (info.func_info as unknown[]) : undefined;
   return {
     authorizerAppId,
     accessToken,
     expiresIn: accessToken ? positive(info.expires_in, endpoint) : undefined,
-    refreshToken: typeof info.authorizer_refresh_token === 'string' && info.authorizer_refresh_token ? info.authorizer_refresh_token : undefined,
-    permissions: funcInfo?.map((f) => Number(asObject(asObject(f).funcscope_category).id)).filter((id) => Number.isInteger(id)),
+    refreshToken:
+      typeof info.authorizer_refresh_token === 'string' && info.authorizer_refresh_token
+        ? info.authorizer_refresh_token
+        : undefined,
+    permissions: funcInfo
+      ?.map((f) => Number(asObject(asObject(f).funcscope_category).id))
+      .filter((id) => Number.isInteger(id)),
   };
 }

@@ -11,8 +11,12 @@ const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
   42001: { hint: 'access_token expired' },
   45009: { hint: 'daily API quota reached; clear_quota can reset it' },
   61004: { hint: "this server's IP is not on the component's IP whitelist" },
-  61005: { hint: 'component_verify_ticket expired: waiting for the next push (every 10 minutes); check the authorization-event URL' },
-  61006: { hint: 'component_verify_ticket invalid: waiting for the next push (every 10 minutes); check the authorization-event URL' },
+  61005: {
+    hint: 'component_verify_ticket expired: waiting for the next push (every 10 minutes); check the authorization-event URL',
+  },
+  61006: {
+    hint: 'component_verify_ticket invalid: waiting for the next push (every 10 minutes); check the authorization-event URL',
+  },
   61003: { hint: 'the account has not authorized this component' },
   61009: { hint: 'authorization code invalid or already used' },
   61010: { hint: 'authorization code expired' },

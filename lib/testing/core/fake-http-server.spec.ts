@@ -26,7 +26,12 @@ describe('FakeHttpServer', () => {
   afterEach(() => server.stop());
 
   const post = (path: string, body: string, signal?: AbortSignal) =>
-    fetch(`${server.baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal });
+    fetch(`${server.baseUrl}${path}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      signal,
+    });
 
   it('listens on 127.0.0.1 and routes by method and pathname, with the query parsed', async () => {
     expect(server.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

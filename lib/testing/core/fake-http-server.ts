@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultAction } from './fault-injector.js';
 
@@ -142,7 +148,13 @@ export class FakeHttpServer<E extends string> {
       if (reply.text !== undefined) {
         send(res, reply.status ?? 200, reply.contentType ?? 'text/html; charset=utf-8', reply.text, reply.headers);
       } else {
-        send(res, reply.status ?? 200, 'application/json; charset=utf-8', JSON.stringify(reply.body ?? null), reply.headers);
+        send(
+          res,
+          reply.status ?? 200,
+          'application/json; charset=utf-8',
+          JSON.stringify(reply.body ?? null),
+          reply.headers,
+        );
       }
       reply.afterSend?.();
     } catch (err) {
@@ -152,7 +164,11 @@ export class FakeHttpServer<E extends string> {
   }
 
   /** Applies a fault; 'continue' means the normal handler should still run. */
-  private async applyFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse): Promise<'answered' | 'continue'> {
+  private async applyFault(
+    fault: FaultAction,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<'answered' | 'continue'> {
     switch (fault.kind) {
       case 'error':
         sendJson(res, 200, this.faults.errorBody(fault.errcode, fault.errmsg));
@@ -210,7 +226,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);

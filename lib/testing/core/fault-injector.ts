@@ -35,10 +35,7 @@ export type Fault = ErrorFault | DelayFault | DropFault | StatusFault;
 
 /** One fault applied to one call: the scripted fault without its repeat count. */
 export type FaultAction =
-  | Omit<ErrorFault, 'times'>
-  | Omit<DelayFault, 'times'>
-  | Omit<DropFault, 'times'>
-  | Omit<StatusFault, 'times'>;
+  Omit<ErrorFault, 'times'> | Omit<DelayFault, 'times'> | Omit<DropFault, 'times'> | Omit<StatusFault, 'times'>;
 
 /** Builds the JSON body of an injected business error; each platform has its own envelope. */
 export type ErrorBodyBuilder = (errcode: number, errmsg: string) => unknown;

@@ -54,7 +54,12 @@ export class AuthorizationCodeBook {
     if (entry) entry.used = true;
   }
 
-  issueAuthCode(componentAppId: string, authorizerAppId: string, generation: number, preAuthCode: string): AuthCodeEntry & { code: string } {
+  issueAuthCode(
+    componentAppId: string,
+    authorizerAppId: string,
+    generation: number,
+    preAuthCode: string,
+  ): AuthCodeEntry & { code: string } {
     const code = `queryauthcode@@@${randomBytes(32).toString('base64url')}`;
     const entry: AuthCodeEntry = {
       componentAppId,

@@ -37,7 +37,11 @@ export interface AuthorizePageDeps {
    * Applies the merchant's consent. `push`, present when the component has an events URL, sends
    * the authorization event; it is tracked by the emulator and never rejects.
    */
-  consent(componentAppId: string, merchant: FakeWeChatQueuedMerchant, preAuthCode: string): { authorizationCode: string; push?: () => Promise<unknown> };
+  consent(
+    componentAppId: string,
+    merchant: FakeWeChatQueuedMerchant,
+    preAuthCode: string,
+  ): { authorizationCode: string; push?: () => Promise<unknown> };
 }
 
 /** `pc` = `/cgi-bin/componentloginpage`, `h5` = `/wxaopen/safe/bindcomponent?action=bindcomponent`. */
@@ -48,13 +52,18 @@ export type AuthorizePageVariant = 'pc' | 'h5';
  * `redirect_uri?auth_code=…&expires_in=…`. Errors are plain-text pages (400, or 409 when no
  * merchant is waiting) and never consume the pre-auth code.
  */
-export async function authorizePage(deps: AuthorizePageDeps, request: FakeRequest, variant: AuthorizePageVariant): Promise<FakeReply> {
+export async function authorizePage(
+  deps: AuthorizePageDeps,
+  request: FakeRequest,
+  variant: AuthorizePageVariant,
+): Promise<FakeReply> {
   const query = request.query;
   deps.recordQuery(Object.fromEntries(query));
   if (variant === 'h5' && query.get('action') !== 'bindcomponent') return textPage(400, 'action must be bindcomponent');
 
   const componentAppId = query.get('component_appid') ?? '';
-  if (!deps.components.has(componentAppId)) return textPage(400, `component_appid is missing or unknown: "${componentAppId}"`);
+  if (!deps.components.has(componentAppId))
+    return textPage(400, `component_appid is missing or unknown: "${componentAppId}"`);
 
   const preAuthCode = query.get('pre_auth_code');
   if (!preAuthCode) return textPage(400, 'pre_auth_code is missing');
@@ -77,7 +86,10 @@ export async function authorizePage(deps: AuthorizePageDeps, request: FakeReques
   deps.queue.remove(merchant);
   deps.codes.consumePreAuthCode(preAuthCode);
   const { authorizationCode, push } = deps.consent(componentAppId, merchant, preAuthCode);
-  const location = withQuery(redirectUri, `auth_code=${encodeURIComponent(authorizationCode)}&expires_in=${deps.codes.authCodeExpiresIn}`);
+  const location = withQuery(
+    redirectUri,
+    `auth_code=${encodeURIComponent(authorizationCode)}&expires_in=${deps.codes.authCodeExpiresIn}`,
+  );
   if (push && deps.pushBeforeRedirect) await push();
   const afterSend = push && !deps.pushBeforeRedirect ? () => void push() : undefined;
   return { status: 302, text: '', contentType: 'text/plain; charset=utf-8', headers: { location }, afterSend };

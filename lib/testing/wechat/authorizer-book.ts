@@ -53,7 +53,10 @@ export class AuthorizerBook {
    * Records a consent; omitted details default to the previous authorization's, if any. Re-consent
    * of an authorized merchant is a re-authorization: new refresh token, access tokens killed.
    */
-  consent(componentAppId: string, merchant: FakeWeChatMerchant): { record: AuthorizerRecord; infoType: 'authorized' | 'updateauthorized' } {
+  consent(
+    componentAppId: string,
+    merchant: FakeWeChatMerchant,
+  ): { record: AuthorizerRecord; infoType: 'authorized' | 'updateauthorized' } {
     const key = keyOf(componentAppId, merchant.authorizerAppId);
     const previous = this.records.get(key);
     const reauthorization = previous?.status === 'authorized';
@@ -109,7 +112,8 @@ export class AuthorizerBook {
   /** The platform changes the refresh token behind the app's back; the old one is refused. */
   rotateRefreshToken(componentAppId: string, authorizerAppId: string): string {
     const record = this.authorized(componentAppId, authorizerAppId);
-    if (!record.refreshToken) throw new Error(`FakeWeChatPlatform: ${authorizerAppId} granted no API permission, it has no refresh token`);
+    if (!record.refreshToken)
+      throw new Error(`FakeWeChatPlatform: ${authorizerAppId} granted no API permission, it has no refresh token`);
     record.refreshToken = newRefreshToken();
     return record.refreshToken;
   }

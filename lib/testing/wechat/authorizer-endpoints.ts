@@ -26,7 +26,11 @@ const COMPONENT_TOKEN_OR_ACCESS_TOKEN = ['component_access_token', 'access_token
  * query (41001 / 40001 / 42001), a JSON body (47001), a known `component_appid` (40013) that
  * owns the token (40001).
  */
-export function guardComponentCall(state: AuthorizerEndpointState, request: FakeRequest, params: readonly string[] = COMPONENT_TOKEN): Guarded {
+export function guardComponentCall(
+  state: AuthorizerEndpointState,
+  request: FakeRequest,
+  params: readonly string[] = COMPONENT_TOKEN,
+): Guarded {
   const token = params.map((name) => request.query.get(name)).find((value) => !!value);
   if (!token) return { error: wechatError(41001) };
   const checked = state.tokens.check(token);

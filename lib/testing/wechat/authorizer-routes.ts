@@ -17,13 +17,23 @@ export function registerAuthorizerRoutes(
   page: AuthorizePageDeps,
 ): void {
   const base = '/cgi-bin/component';
-  server.route('POST', `${base}/api_create_preauthcode`, 'api_create_preauthcode', (r) => endpoints.apiCreatePreAuthCode(state, r));
+  server.route('POST', `${base}/api_create_preauthcode`, 'api_create_preauthcode', (r) =>
+    endpoints.apiCreatePreAuthCode(state, r),
+  );
   server.route('POST', `${base}/api_query_auth`, 'api_query_auth', (r) => endpoints.apiQueryAuth(state, r));
-  server.route('POST', `${base}/api_authorizer_token`, 'api_authorizer_token', (r) => endpoints.apiAuthorizerToken(state, r));
-  server.route('POST', `${base}/api_get_authorizer_info`, 'api_get_authorizer_info', (r) => endpoints.apiGetAuthorizerInfo(state, r));
-  server.route('POST', `${base}/api_get_authorizer_list`, 'api_get_authorizer_list', (r) => endpoints.apiGetAuthorizerList(state, r));
+  server.route('POST', `${base}/api_authorizer_token`, 'api_authorizer_token', (r) =>
+    endpoints.apiAuthorizerToken(state, r),
+  );
+  server.route('POST', `${base}/api_get_authorizer_info`, 'api_get_authorizer_info', (r) =>
+    endpoints.apiGetAuthorizerInfo(state, r),
+  );
+  server.route('POST', `${base}/api_get_authorizer_list`, 'api_get_authorizer_list', (r) =>
+    endpoints.apiGetAuthorizerList(state, r),
+  );
   for (const method of ['GET', 'POST']) {
-    server.route(method, '/cgi-bin/account/getaccountbasicinfo', 'getaccountbasicinfo', (r) => getAccountBasicInfo(business, r));
+    server.route(method, '/cgi-bin/account/getaccountbasicinfo', 'getaccountbasicinfo', (r) =>
+      getAccountBasicInfo(business, r),
+    );
   }
   server.route('GET', PC_AUTHORIZE_PAGE, 'componentloginpage', (r) => authorizePage(page, r, 'pc'));
   server.route('GET', H5_AUTHORIZE_PAGE, 'bindcomponent', (r) => authorizePage(page, r, 'h5'));

@@ -24,13 +24,15 @@ describe('FakeWeChatPlatform authorization pages', () => {
     wechat.setEventsUrl(component.appId, eventsUrl);
   };
   const componentApi = async (name: string, body: Json, c: FakeWeChatComponent = component): Promise<Json> => {
-    const post = async (path: string, b: Json) => (await (await fetch(`${wechat.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(b) })).json()) as Json;
+    const post = async (path: string, b: Json) =>
+      (await (await fetch(`${wechat.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(b) })).json()) as Json;
     const ticket = wechat.issueTicket(c.appId);
     const tokenBody = { component_appid: c.appId, component_appsecret: c.appSecret, component_verify_ticket: ticket };
     const cat = (await post('/cgi-bin/component/api_component_token', tokenBody)).component_access_token as string;
     return post(`/cgi-bin/component/${name}?component_access_token=${cat}`, { component_appid: c.appId, ...body });
   };
-  const preAuthCode = async (c: FakeWeChatComponent = component) => (await componentApi('api_create_preauthcode', {}, c)).pre_auth_code as string;
+  const preAuthCode = async (c: FakeWeChatComponent = component) =>
+    (await componentApi('api_create_preauthcode', {}, c)).pre_auth_code as string;
   const openPage = async (params: Record<string, string | undefined>, h5 = false) => {
     const url = new URL(h5 ? wechat.h5AuthorizePageUrl : wechat.authorizePageUrl);
     if (h5) url.search = 'action=bindcomponent&no_scan=1';
@@ -39,7 +41,16 @@ describe('FakeWeChatPlatform authorization pages', () => {
     return { status: response.status, location: response.headers.get('location') ?? '', text: await response.text() };
   };
   const visit = async (overrides: Record<string, string | undefined> = {}, h5 = false) =>
-    openPage({ component_appid: component.appId, pre_auth_code: await preAuthCode(), redirect_uri: CALLBACK, auth_type: '3', ...overrides }, h5);
+    openPage(
+      {
+        component_appid: component.appId,
+        pre_auth_code: await preAuthCode(),
+        redirect_uri: CALLBACK,
+        auth_type: '3',
+        ...overrides,
+      },
+      h5,
+    );
 
   beforeAll(async () => {
     app = createServer((req, res) => {
@@ -71,13 +82,21 @@ describe('FakeWeChatPlatform authorization pages', () => {
   it('PC page: the queued merchant consents, 302 to redirect_uri with auth_code and expires_in, and the push carries the same code', async () => {
     wechat.queueMerchant({ authorizerAppId: MERCHANT, funcIds: [1, 15] });
     const code = await preAuthCode();
-    const page = await openPage({ component_appid: component.appId, pre_auth_code: code, redirect_uri: CALLBACK, auth_type: '1' });
+    const page = await openPage({
+      component_appid: component.appId,
+      pre_auth_code: code,
+      redirect_uri: CALLBACK,
+      auth_type: '1',
+    });
 
     expect(page.status).toBe(302);
     const location = new URL(page.location);
     expect(`${location.origin}${location.pathname}`).toBe(CALLBACK);
     const authCode = location.searchParams.get('auth_code') ?? '';
-    expect([authCode, location.searchParams.get('expires_in')]).toEqual([expect.stringMatching(/^queryauthcode@@@/), '600']);
+    expect([authCode, location.searchParams.get('expires_in')]).toEqual([
+      expect.stringMatching(/^queryauthcode@@@/),
+      '600',
+    ]);
 
     await wechat.settle();
     expect(pushes).toHaveLength(1);
@@ -87,7 +106,10 @@ describe('FakeWeChatPlatform authorization pages', () => {
     expect(pushes[0]).toContain(`<AuthorizationCodeExpiredTime>${clock / 1000 + 600}</AuthorizationCodeExpiredTime>`);
 
     const info = (await componentApi('api_query_auth', { authorization_code: authCode })).authorization_info as Json;
-    expect(info).toMatchObject({ authorizer_appid: MERCHANT, func_info: [{ funcscope_category: { id: 1 } }, { funcscope_category: { id: 15 } }] });
+    expect(info).toMatchObject({
+      authorizer_appid: MERCHANT,
+      func_info: [{ funcscope_category: { id: 1 } }, { funcscope_category: { id: 15 } }],
+    });
 
     wechat.queueMerchant({ authorizerAppId: 'wx_next' });
     const reused = await openPage({ component_appid: component.appId, pre_auth_code: code, redirect_uri: CALLBACK });
@@ -101,8 +123,13 @@ describe('FakeWeChatPlatform authorization pages', () => {
     expect(page.status).toBe(302);
     expect(wechat.authorizerState(component.appId, MERCHANT)?.status).toBe('authorized');
     expect(wechat.lastAuthorizePageQuery()).toMatchObject({ action: 'bindcomponent', no_scan: '1' });
-    const response = await fetch(`${wechat.h5AuthorizePageUrl}?component_appid=${component.appId}`, { redirect: 'manual' });
-    expect([response.status, await response.text()]).toEqual([400, expect.stringContaining('action must be bindcomponent')]);
+    const response = await fetch(`${wechat.h5AuthorizePageUrl}?component_appid=${component.appId}`, {
+      redirect: 'manual',
+    });
+    expect([response.status, await response.text()]).toEqual([
+      400,
+      expect.stringContaining('action must be bindcomponent'),
+    ]);
     expect(wechat.calls('bindcomponent')).toBe(2);
     expect(wechat.h5AuthorizePageUrl).toBe(`${wechat.baseUrl}/wxaopen/safe/bindcomponent`);
     expect(wechat.authorizePageUrl).toBe(`${wechat.baseUrl}/cgi-bin/componentloginpage`);
@@ -112,8 +139,14 @@ describe('FakeWeChatPlatform authorization pages', () => {
     wechat.queueMerchant({ authorizerAppId: MERCHANT });
     const redirect = 'https://app.example/cb?state=a%20b&x=1';
     const page = await visit({ redirect_uri: redirect, biz_appid: MERCHANT, auth_type: '2' });
-    expect(page.location).toMatch(/^https:\/\/app\.example\/cb\?state=a%20b&x=1&auth_code=queryauthcode%40%40%40[\w-]+&expires_in=600$/);
-    expect(wechat.lastAuthorizePageQuery()).toMatchObject({ redirect_uri: redirect, auth_type: '2', biz_appid: MERCHANT });
+    expect(page.location).toMatch(
+      /^https:\/\/app\.example\/cb\?state=a%20b&x=1&auth_code=queryauthcode%40%40%40[\w-]+&expires_in=600$/,
+    );
+    expect(wechat.lastAuthorizePageQuery()).toMatchObject({
+      redirect_uri: redirect,
+      auth_type: '2',
+      biz_appid: MERCHANT,
+    });
     expect(withQuery('https://a/cb#top', 'p=1')).toBe('https://a/cb?p=1#top');
     expect(withQuery('https://a/cb?', 'p=1')).toBe('https://a/cb?p=1');
   });
@@ -170,7 +203,11 @@ describe('FakeWeChatPlatform authorization pages', () => {
     expect(wechat.authorizerState(component.appId, 'wx_first')?.status).toBe('authorized');
     expect(wechat.authorizerState(component.appId, 'wx_second')).toEqual({ status: 'authorized', funcIds: [] });
     expect((await visit()).status).toBe(409);
-    const forB = await openPage({ component_appid: other.appId, pre_auth_code: await preAuthCode(other), redirect_uri: CALLBACK });
+    const forB = await openPage({
+      component_appid: other.appId,
+      pre_auth_code: await preAuthCode(other),
+      redirect_uri: CALLBACK,
+    });
     expect(forB.status).toBe(302);
     expect(wechat.authorizerState(other.appId, 'wx_for_b')?.status).toBe('authorized');
   });

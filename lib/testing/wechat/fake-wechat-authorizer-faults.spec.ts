@@ -12,18 +12,29 @@ describe('FakeWeChatPlatform authorizer endpoints: counters and faults', () => {
   /** Status, and the body when it is JSON (pages and gateway faults answer text / HTML). */
   const read = async (response: Response): Promise<{ status: number; body: Json }> => {
     const text = await response.text();
-    return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Json) : {} };
+    return {
+      status: response.status,
+      body: response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Json) : {},
+    };
   };
-  const post = async (path: string, body: Json) => read(await fetch(`${wechat.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) }));
+  const post = async (path: string, body: Json) =>
+    read(await fetch(`${wechat.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) }));
   const api = (name: string, body: Json = {}) =>
     post(`/cgi-bin/component/${name}?component_access_token=${cat}`, { component_appid: component.appId, ...body });
 
   /** One valid call per new endpoint; resolves with the HTTP status and, for JSON answers, the body. */
-  const calls: Record<Exclude<FakeWeChatEndpoint, 'api_component_token' | 'api_start_push_ticket'>, () => Promise<{ status: number; body: Json }>> = {
+  const calls: Record<
+    Exclude<FakeWeChatEndpoint, 'api_component_token' | 'api_start_push_ticket'>,
+    () => Promise<{ status: number; body: Json }>
+  > = {
     api_create_preauthcode: () => api('api_create_preauthcode'),
     api_query_auth: async () =>
-      api('api_query_auth', { authorization_code: (await wechat.authorize({ componentAppId: component.appId, authorizerAppId: 'wx_other' })).authorizationCode }),
-    api_authorizer_token: () => api('api_authorizer_token', { authorizer_appid: MERCHANT, authorizer_refresh_token: refreshToken }),
+      api('api_query_auth', {
+        authorization_code: (await wechat.authorize({ componentAppId: component.appId, authorizerAppId: 'wx_other' }))
+          .authorizationCode,
+      }),
+    api_authorizer_token: () =>
+      api('api_authorizer_token', { authorizer_appid: MERCHANT, authorizer_refresh_token: refreshToken }),
     api_get_authorizer_info: () => api('api_get_authorizer_info', { authorizer_appid: MERCHANT }),
     api_get_authorizer_list: () => api('api_get_authorizer_list', { offset: 0, count: 10 }),
     getaccountbasicinfo: async () => {
@@ -48,10 +59,18 @@ describe('FakeWeChatPlatform authorizer endpoints: counters and faults', () => {
     wechat = new FakeWeChatPlatform({ components: [component] });
     await wechat.start();
     const ticket = wechat.issueTicket(component.appId);
-    const tokenBody = { component_appid: component.appId, component_appsecret: component.appSecret, component_verify_ticket: ticket };
+    const tokenBody = {
+      component_appid: component.appId,
+      component_appsecret: component.appSecret,
+      component_verify_ticket: ticket,
+    };
     cat = (await post('/cgi-bin/component/api_component_token', tokenBody)).body.component_access_token as string;
-    const { authorizationCode } = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT });
-    const info = (await api('api_query_auth', { authorization_code: authorizationCode })).body.authorization_info as Json;
+    const { authorizationCode } = await wechat.authorize({
+      componentAppId: component.appId,
+      authorizerAppId: MERCHANT,
+    });
+    const info = (await api('api_query_auth', { authorization_code: authorizationCode })).body
+      .authorization_info as Json;
     refreshToken = info.authorizer_refresh_token as string;
     accessToken = info.authorizer_access_token as string;
     wechat.resetCalls();
@@ -82,10 +101,15 @@ describe('FakeWeChatPlatform authorizer endpoints: counters and faults', () => {
   });
 
   it('a dropped api_query_auth is not processed: the code can still be exchanged', async () => {
-    const { authorizationCode } = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: 'wx_drop' });
+    const { authorizationCode } = await wechat.authorize({
+      componentAppId: component.appId,
+      authorizerAppId: 'wx_drop',
+    });
     wechat.dropNext('api_query_auth');
     await expect(api('api_query_auth', { authorization_code: authorizationCode })).rejects.toThrow();
-    expect((await api('api_query_auth', { authorization_code: authorizationCode })).body.authorization_info).toBeDefined();
+    expect(
+      (await api('api_query_auth', { authorization_code: authorizationCode })).body.authorization_info,
+    ).toBeDefined();
   });
 
   it('a delayed api_authorizer_token still issues its token; stop() cancels a pending delay', async () => {

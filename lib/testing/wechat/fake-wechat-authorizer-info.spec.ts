@@ -1,13 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import { type Json, component, componentClient, errorOf, fetchJson, MERCHANT, other, startWithComponentToken } from './spec-helpers.js';
+import {
+  type Json,
+  component,
+  componentClient,
+  errorOf,
+  fetchJson,
+  MERCHANT,
+  other,
+  startWithComponentToken,
+} from './spec-helpers.js';
 
 describe('FakeWeChatPlatform authorizer info, list and business endpoint', () => {
   let clock: number;
   let wechat: FakeWeChatPlatform;
   let cat: string;
 
-  const { api, onboard, basicInfo } = componentClient(() => wechat, () => cat);
+  const { api, onboard, basicInfo } = componentClient(
+    () => wechat,
+    () => cat,
+  );
 
   beforeEach(async () => {
     clock = Date.UTC(2025, 0, 1);
@@ -18,7 +30,12 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
 
   describe('api_get_authorizer_info', () => {
     it('describes an authorized merchant and answers 61003 for unknown or revoked ones', async () => {
-      await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT, funcIds: [7], nickName: 'Shop' });
+      await wechat.authorize({
+        componentAppId: component.appId,
+        authorizerAppId: MERCHANT,
+        funcIds: [7],
+        nickName: 'Shop',
+      });
       const reply = await api('api_get_authorizer_info', { authorizer_appid: MERCHANT });
       expect(reply).toEqual({
         authorizer_info: {
@@ -51,8 +68,16 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
       const page1 = await api('api_get_authorizer_list', { offset: 0, count: 2 });
       expect(page1.total_count).toBe(3);
       expect(page1.list).toEqual([
-        { authorizer_appid: 'wx_m1', refresh_token: wechat.authorizerState(component.appId, 'wx_m1')?.refreshToken, auth_time: clock / 1000 },
-        { authorizer_appid: 'wx_m2', refresh_token: wechat.authorizerState(component.appId, 'wx_m2')?.refreshToken, auth_time: clock / 1000 - 3 },
+        {
+          authorizer_appid: 'wx_m1',
+          refresh_token: wechat.authorizerState(component.appId, 'wx_m1')?.refreshToken,
+          auth_time: clock / 1000,
+        },
+        {
+          authorizer_appid: 'wx_m2',
+          refresh_token: wechat.authorizerState(component.appId, 'wx_m2')?.refreshToken,
+          auth_time: clock / 1000 - 3,
+        },
       ]);
       const page2 = await api('api_get_authorizer_list', { offset: '2', count: '2' });
       expect((page2.list as Json[]).map((e) => e.authorizer_appid)).toEqual(['wx_m4']);
@@ -72,9 +97,13 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
     it('omits refresh_token for an entry hidden with hideRefreshTokenInList', async () => {
       await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT });
       wechat.hideRefreshTokenInList(component.appId, MERCHANT);
-      expect((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list).toEqual([{ authorizer_appid: MERCHANT, auth_time: clock / 1000 }]);
+      expect((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list).toEqual([
+        { authorizer_appid: MERCHANT, auth_time: clock / 1000 },
+      ]);
       wechat.hideRefreshTokenInList(component.appId, MERCHANT, false);
-      expect(((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list as Json[])[0]!.refresh_token).toBeDefined();
+      expect(
+        ((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list as Json[])[0]!.refresh_token,
+      ).toBeDefined();
     });
   });
 
@@ -106,7 +135,10 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
 
     it('answers 41001 without a token, 40001 to unknown, component and killed tokens', async () => {
       const invalid = [40001, 'invalid credential, access_token is invalid or not latest'];
-      expect(errorOf(await fetchJson(`${wechat.baseUrl}/cgi-bin/account/getaccountbasicinfo`))).toEqual([41001, 'access_token missing']);
+      expect(errorOf(await fetchJson(`${wechat.baseUrl}/cgi-bin/account/getaccountbasicinfo`))).toEqual([
+        41001,
+        'access_token missing',
+      ]);
       expect(errorOf(await basicInfo('aat_unknown'))).toEqual(invalid);
       expect(errorOf(await basicInfo(cat))).toEqual(invalid);
 
@@ -116,7 +148,9 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
       expect(errorOf(await basicInfo(token))).toEqual(invalid);
       expect(wechat.authorizerOfToken(token)).toBeUndefined();
       expect((await basicInfo(second.authorizer_access_token)).appid).toBe('wx_merchant_2');
-      expect(wechat.businessCalls()).toEqual([{ authorizerAppId: 'wx_merchant_2', token: second.authorizer_access_token }]);
+      expect(wechat.businessCalls()).toEqual([
+        { authorizerAppId: 'wx_merchant_2', token: second.authorizer_access_token },
+      ]);
     });
   });
 });

@@ -1,13 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
-import { type Info, type Json, component, componentClient, errorOf, fetchJson, MERCHANT, other, startWithComponentToken } from './spec-helpers.js';
+import {
+  type Info,
+  type Json,
+  component,
+  componentClient,
+  errorOf,
+  fetchJson,
+  MERCHANT,
+  other,
+  startWithComponentToken,
+} from './spec-helpers.js';
 
 describe('FakeWeChatPlatform authorizer endpoints', () => {
   let clock: number;
   let wechat: FakeWeChatPlatform;
   let cat: string;
 
-  const { componentToken, api, onboard, basicInfo } = componentClient(() => wechat, () => cat);
+  const { componentToken, api, onboard, basicInfo } = componentClient(
+    () => wechat,
+    () => cat,
+  );
   const refresh = (refreshToken: string, authorizerAppId = MERCHANT) =>
     api('api_authorizer_token', { authorizer_appid: authorizerAppId, authorizer_refresh_token: refreshToken });
 
@@ -19,26 +32,41 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
   afterEach(() => wechat.stop());
 
   describe('component-token check', () => {
-    it.each(['api_create_preauthcode', 'api_query_auth', 'api_authorizer_token', 'api_get_authorizer_info', 'api_get_authorizer_list'])(
-      '%s: 41001 missing, 40001 forged, 42001 expired, 40013 unknown appid, 40001 foreign token',
-      async (name) => {
-        expect(errorOf(await api(name, {}, null))).toEqual([41001, 'access_token missing']);
-        expect(errorOf(await api(name, {}, 'cat_forged'))).toEqual([40001, 'invalid credential, access_token is invalid or not latest']);
-        expect(errorOf(await api(name, { component_appid: 'wx_nobody' }))).toEqual([40013, 'invalid appid']);
-        expect(errorOf(await api(name, {}, await componentToken(other)))).toEqual([40001, 'invalid credential, access_token is invalid or not latest']);
-        clock += 7200_000;
-        expect(errorOf(await api(name, {}))).toEqual([42001, 'access_token expired']);
-      },
-    );
+    it.each([
+      'api_create_preauthcode',
+      'api_query_auth',
+      'api_authorizer_token',
+      'api_get_authorizer_info',
+      'api_get_authorizer_list',
+    ])('%s: 41001 missing, 40001 forged, 42001 expired, 40013 unknown appid, 40001 foreign token', async (name) => {
+      expect(errorOf(await api(name, {}, null))).toEqual([41001, 'access_token missing']);
+      expect(errorOf(await api(name, {}, 'cat_forged'))).toEqual([
+        40001,
+        'invalid credential, access_token is invalid or not latest',
+      ]);
+      expect(errorOf(await api(name, { component_appid: 'wx_nobody' }))).toEqual([40013, 'invalid appid']);
+      expect(errorOf(await api(name, {}, await componentToken(other)))).toEqual([
+        40001,
+        'invalid credential, access_token is invalid or not latest',
+      ]);
+      clock += 7200_000;
+      expect(errorOf(await api(name, {}))).toEqual([42001, 'access_token expired']);
+    });
 
     it('a component token superseded past its grace is 40001, not 42001', async () => {
       await componentToken();
       clock += 300_000;
-      expect(errorOf(await api('api_create_preauthcode', {}))).toEqual([40001, 'invalid credential, access_token is invalid or not latest']);
+      expect(errorOf(await api('api_create_preauthcode', {}))).toEqual([
+        40001,
+        'invalid credential, access_token is invalid or not latest',
+      ]);
     });
 
     it('answers 47001 to a body that is not a JSON object', async () => {
-      const reply = await fetchJson(`${wechat.baseUrl}/cgi-bin/component/api_create_preauthcode?component_access_token=${cat}`, { method: 'POST', body: 'x' });
+      const reply = await fetchJson(
+        `${wechat.baseUrl}/cgi-bin/component/api_create_preauthcode?component_access_token=${cat}`,
+        { method: 'POST', body: 'x' },
+      );
       expect(errorOf(reply)).toEqual([47001, 'data format error']);
     });
   });
@@ -51,14 +79,22 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
 
       expect(() => new FakeWeChatPlatform({ preAuthCodeExpiresIn: 0 })).toThrow(RangeError);
       await wechat.stop();
-      ({ wechat, cat } = await startWithComponentToken({ components: [component], preAuthCodeExpiresIn: 600, now: () => clock }));
+      ({ wechat, cat } = await startWithComponentToken({
+        components: [component],
+        preAuthCodeExpiresIn: 600,
+        now: () => clock,
+      }));
       expect((await api('api_create_preauthcode', {})).expires_in).toBe(600);
     });
   });
 
   describe('api_query_auth', () => {
     it('exchanges a code once for the token pair and func_info', async () => {
-      const { authorizationCode } = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT, funcIds: [1, 15] });
+      const { authorizationCode } = await wechat.authorize({
+        componentAppId: component.appId,
+        authorizerAppId: MERCHANT,
+        funcIds: [1, 15],
+      });
       const reply = await api('api_query_auth', { authorization_code: authorizationCode });
       expect(reply).toEqual({
         authorization_info: {
@@ -71,31 +107,57 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
       });
       const token = (reply.authorization_info as Info).authorizer_access_token;
       expect(wechat.authorizerOfToken(token)).toBe(MERCHANT);
-      expect(errorOf(await api('api_query_auth', { authorization_code: authorizationCode }))).toEqual([61009, 'code is invalid']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: authorizationCode }))).toEqual([
+        61009,
+        'code is invalid',
+      ]);
     });
 
     it('answers 61009 to unknown, missing and foreign codes, 61010 to expired ones', async () => {
-      expect(errorOf(await api('api_query_auth', { authorization_code: 'queryauthcode@@@nope' }))).toEqual([61009, 'code is invalid']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: 'queryauthcode@@@nope' }))).toEqual([
+        61009,
+        'code is invalid',
+      ]);
       expect(errorOf(await api('api_query_auth', {}))).toEqual([61009, 'code is invalid']);
       const foreign = await wechat.authorize({ componentAppId: other.appId, authorizerAppId: MERCHANT });
-      expect(errorOf(await api('api_query_auth', { authorization_code: foreign.authorizationCode }))).toEqual([61009, 'code is invalid']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: foreign.authorizationCode }))).toEqual([
+        61009,
+        'code is invalid',
+      ]);
 
-      const { authorizationCode } = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT });
+      const { authorizationCode } = await wechat.authorize({
+        componentAppId: component.appId,
+        authorizerAppId: MERCHANT,
+      });
       clock += 600_000;
       cat = await componentToken();
-      expect(errorOf(await api('api_query_auth', { authorization_code: authorizationCode }))).toEqual([61010, 'code is expired']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: authorizationCode }))).toEqual([
+        61010,
+        'code is expired',
+      ]);
     });
 
     it('voids a code not yet exchanged when the merchant revokes or re-authorizes', async () => {
       const first = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT });
       const second = await wechat.reauthorize(component.appId, MERCHANT);
-      expect(errorOf(await api('api_query_auth', { authorization_code: first.authorizationCode }))).toEqual([61009, 'code is invalid']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: first.authorizationCode }))).toEqual([
+        61009,
+        'code is invalid',
+      ]);
       await wechat.revoke(component.appId, MERCHANT);
-      expect(errorOf(await api('api_query_auth', { authorization_code: second.authorizationCode }))).toEqual([61009, 'code is invalid']);
+      expect(errorOf(await api('api_query_auth', { authorization_code: second.authorizationCode }))).toEqual([
+        61009,
+        'code is invalid',
+      ]);
     });
 
     it('answers without token fields and with func_info [] when no API permission was granted', async () => {
-      const { authorizationCode } = await wechat.authorize({ componentAppId: component.appId, authorizerAppId: MERCHANT, grantApi: false, funcIds: [1] });
+      const { authorizationCode } = await wechat.authorize({
+        componentAppId: component.appId,
+        authorizerAppId: MERCHANT,
+        grantApi: false,
+        funcIds: [1],
+      });
       expect(await api('api_query_auth', { authorization_code: authorizationCode })).toEqual({
         authorization_info: { authorizer_appid: MERCHANT, func_info: [] },
       });
@@ -120,7 +182,10 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
       clock += 300_000 - 1;
       expect((await basicInfo(first.authorizer_access_token)).appid).toBe(MERCHANT);
       clock += 1;
-      expect(errorOf(await basicInfo(first.authorizer_access_token))).toEqual([40001, 'invalid credential, access_token is invalid or not latest']);
+      expect(errorOf(await basicInfo(first.authorizer_access_token))).toEqual([
+        40001,
+        'invalid credential, access_token is invalid or not latest',
+      ]);
       expect(wechat.isAuthorizerTokenValid(refreshed.authorizer_access_token as string)).toBe(true);
     });
 
@@ -134,8 +199,14 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
     it('answers 61023 to a wrong, missing or rotated refresh token and to unknown or revoked authorizers', async () => {
       const { authorizer_refresh_token } = await onboard();
       expect(errorOf(await refresh('refreshtoken@@@wrong'))).toEqual([61023, 'refresh_token is invalid']);
-      expect(errorOf(await api('api_authorizer_token', { authorizer_appid: MERCHANT }))).toEqual([61023, 'refresh_token is invalid']);
-      expect(errorOf(await refresh(authorizer_refresh_token, 'wx_stranger'))).toEqual([61023, 'refresh_token is invalid']);
+      expect(errorOf(await api('api_authorizer_token', { authorizer_appid: MERCHANT }))).toEqual([
+        61023,
+        'refresh_token is invalid',
+      ]);
+      expect(errorOf(await refresh(authorizer_refresh_token, 'wx_stranger'))).toEqual([
+        61023,
+        'refresh_token is invalid',
+      ]);
 
       const rotated = wechat.rotateRefreshToken(component.appId, MERCHANT);
       expect(rotated).not.toBe(authorizer_refresh_token);
@@ -165,7 +236,11 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
 
     it('honours authorizerTokenGraceSeconds', async () => {
       await wechat.stop();
-      ({ wechat, cat } = await startWithComponentToken({ components: [component], now: () => clock, authorizerTokenGraceSeconds: 0 }));
+      ({ wechat, cat } = await startWithComponentToken({
+        components: [component],
+        now: () => clock,
+        authorizerTokenGraceSeconds: 0,
+      }));
       const first = await onboard();
       await refresh(first.authorizer_refresh_token);
       expect(wechat.isAuthorizerTokenValid(first.authorizer_access_token)).toBe(false);

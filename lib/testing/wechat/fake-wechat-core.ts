@@ -45,7 +45,10 @@ export class FakeWeChatPlatformCore {
     this.now = options.now ?? Date.now;
     this.tokenExpiresIn = positive('componentTokenExpiresIn', options.componentTokenExpiresIn ?? 7200);
     this.tickets = new TicketBook(this.now, positive('ticketLifetimeSeconds', options.ticketLifetimeSeconds ?? 43_200));
-    this.tokens = new ComponentTokenBook(this.now, nonNegative('componentTokenGraceSeconds', options.componentTokenGraceSeconds ?? 300));
+    this.tokens = new ComponentTokenBook(
+      this.now,
+      nonNegative('componentTokenGraceSeconds', options.componentTokenGraceSeconds ?? 300),
+    );
     for (const component of options.components ?? []) this.addComponent(component);
 
     const state: ComponentEndpointState = {
@@ -56,7 +59,9 @@ export class FakeWeChatPlatformCore {
     };
     const base = '/cgi-bin/component';
     this.server.route('POST', `${base}/api_component_token`, 'api_component_token', (r) => apiComponentToken(state, r));
-    this.server.route('POST', `${base}/api_start_push_ticket`, 'api_start_push_ticket', (r) => apiStartPushTicket(state, r));
+    this.server.route('POST', `${base}/api_start_push_ticket`, 'api_start_push_ticket', (r) =>
+      apiStartPushTicket(state, r),
+    );
   }
 
   /** Calls received by `endpoint` since start or the last {@link FakeWeChatPlatformCore.resetCalls}, faulted ones included. */
@@ -110,16 +115,30 @@ export class FakeWeChatPlatformCore {
    * events route without query string. Resolves with the app's answer and the pushed ticket.
    * The ticket stays issued even if the app refuses it or is unreachable, as on the platform.
    */
-  async pushTicket(url: string, componentAppId: string, options: FakeWeChatTicketPushOptions = {}): Promise<FakeWeChatTicketPushResult> {
+  async pushTicket(
+    url: string,
+    componentAppId: string,
+    options: FakeWeChatTicketPushOptions = {},
+  ): Promise<FakeWeChatTicketPushResult> {
     this.component(componentAppId);
     const ticket = this.tickets.issue(componentAppId, options.ticket);
     const createTime = options.createTime ?? this.nowSeconds();
-    const result = await this.pushMessage(url, componentAppId, ticketMessageXml(componentAppId, ticket, createTime), options);
+    const result = await this.pushMessage(
+      url,
+      componentAppId,
+      ticketMessageXml(componentAppId, ticket, createTime),
+      options,
+    );
     return { ...result, ticket };
   }
 
   /** Encrypts and signs an arbitrary inner XML message for the component and POSTs it to `url`. */
-  pushMessage(url: string, componentAppId: string, innerXml: string, options: FakeWeChatPushOptions = {}): Promise<FakeWeChatPushResult> {
+  pushMessage(
+    url: string,
+    componentAppId: string,
+    innerXml: string,
+    options: FakeWeChatPushOptions = {},
+  ): Promise<FakeWeChatPushResult> {
     return this.sendPush(url, this.buildPush(componentAppId, innerXml, options));
   }
 

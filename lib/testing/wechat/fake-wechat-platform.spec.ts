@@ -113,7 +113,11 @@ describe('FakeWeChatPlatform endpoints', () => {
         const ticket = custom.issueTicket(component.appId);
         const response = await fetch(`${custom.baseUrl}${tokenPath}`, {
           method: 'POST',
-          body: JSON.stringify({ component_appid: component.appId, component_appsecret: component.appSecret, component_verify_ticket: ticket }),
+          body: JSON.stringify({
+            component_appid: component.appId,
+            component_appsecret: component.appSecret,
+            component_verify_ticket: ticket,
+          }),
         });
         expect(((await response.json()) as { expires_in: number }).expires_in).toBe(5);
       } finally {

@@ -43,7 +43,9 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   private readonly authorizers: AuthorizerBook;
   private readonly merchants = new MerchantQueue();
   private readonly eventsUrls = new Map<string, string>();
-  private readonly pushes = new PushTracker((url, componentAppId, event) => this.pushAuthorizationEvent(url, componentAppId, event));
+  private readonly pushes = new PushTracker((url, componentAppId, event) =>
+    this.pushAuthorizationEvent(url, componentAppId, event),
+  );
   private readonly business: FakeWeChatBusinessCall[] = [];
   private authorizerExpiresIn: number;
   private lastPageQuery?: Record<string, string>;
@@ -57,7 +59,10 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
       positive('preAuthCodeExpiresIn', options.preAuthCodeExpiresIn ?? 1800),
       positive('authCodeExpiresIn', options.authCodeExpiresIn ?? 600),
     );
-    this.authorizers = new AuthorizerBook(this.now, nonNegative('authorizerTokenGraceSeconds', options.authorizerTokenGraceSeconds ?? 300));
+    this.authorizers = new AuthorizerBook(
+      this.now,
+      nonNegative('authorizerTokenGraceSeconds', options.authorizerTokenGraceSeconds ?? 300),
+    );
 
     registerAuthorizerRoutes(
       this.server,
@@ -127,18 +132,36 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     const url = this.pushTarget(componentAppId, push);
     const { authorizationCode, infoType } = this.consent(componentAppId, merchant);
     if (!url) return { authorizationCode };
-    const outcome = await this.pushes.deliver(componentAppId, url, { infoType, authorizerAppId: merchant.authorizerAppId, authorizationCode });
+    const outcome = await this.pushes.deliver(componentAppId, url, {
+      infoType,
+      authorizerAppId: merchant.authorizerAppId,
+      authorizationCode,
+    });
     return { authorizationCode, ...outcome };
   }
 
   /** Re-authorization of an authorized merchant (rejects otherwise): see {@link FakeWeChatPlatform.authorize}. */
-  async reauthorize(componentAppId: string, authorizerAppId: string, options: FakeWeChatReauthorizeOptions = {}): Promise<FakeWeChatAuthorizeResult> {
+  async reauthorize(
+    componentAppId: string,
+    authorizerAppId: string,
+    options: FakeWeChatReauthorizeOptions = {},
+  ): Promise<FakeWeChatAuthorizeResult> {
     this.authorizers.authorized(componentAppId, authorizerAppId);
-    return this.authorize({ componentAppId, authorizerAppId, funcIds: options.funcIds, grantApi: options.grantApi, push: options.push });
+    return this.authorize({
+      componentAppId,
+      authorizerAppId,
+      funcIds: options.funcIds,
+      grantApi: options.grantApi,
+      push: options.push,
+    });
   }
 
   /** De-authorization of an authorized merchant (rejects otherwise): refresh and access tokens die at once; pushes `unauthorized`. */
-  async revoke(componentAppId: string, authorizerAppId: string, options: FakeWeChatRevokeOptions = {}): Promise<FakeWeChatEventPushOutcome> {
+  async revoke(
+    componentAppId: string,
+    authorizerAppId: string,
+    options: FakeWeChatRevokeOptions = {},
+  ): Promise<FakeWeChatEventPushOutcome> {
     const url = this.pushTarget(componentAppId, options.push);
     this.authorizers.revoke(componentAppId, authorizerAppId);
     return url ? this.pushes.deliver(componentAppId, url, { infoType: 'unauthorized', authorizerAppId }) : {};
@@ -151,7 +174,10 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     event: FakeWeChatAuthorizationEvent,
     options: FakeWeChatAuthorizationPushOptions = {},
   ): Promise<FakeWeChatPushResult> {
-    const xml = authorizationMessageXml(componentAppId, resolveAuthorizationMessage(event, this.nowSeconds(), this.codes));
+    const xml = authorizationMessageXml(
+      componentAppId,
+      resolveAuthorizationMessage(event, this.nowSeconds(), this.codes),
+    );
     return this.pushMessage(url, componentAppId, xml, options);
   }
 
@@ -159,7 +185,11 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   authorizerState(componentAppId: string, authorizerAppId: string): FakeWeChatAuthorizerState | undefined {
     const record = this.authorizers.get(componentAppId, authorizerAppId);
     if (!record) return undefined;
-    return { status: record.status, ...(record.refreshToken ? { refreshToken: record.refreshToken } : {}), funcIds: [...record.funcIds] };
+    return {
+      status: record.status,
+      ...(record.refreshToken ? { refreshToken: record.refreshToken } : {}),
+      funcIds: [...record.funcIds],
+    };
   }
 
   /** The platform changes the refresh token without telling the app: the old one gets 61023, the list shows the new one. */
@@ -222,7 +252,11 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   }
 
   /** Applies a consent (defaults from the previous authorization, if any) and issues its authorization code. */
-  private consent(componentAppId: string, merchant: FakeWeChatMerchant, preAuthCode = this.usedPreAuthCode(componentAppId)) {
+  private consent(
+    componentAppId: string,
+    merchant: FakeWeChatMerchant,
+    preAuthCode = this.usedPreAuthCode(componentAppId),
+  ) {
     this.component(componentAppId);
     const { record, infoType } = this.authorizers.consent(componentAppId, merchant);
     const issued = this.codes.issueAuthCode(componentAppId, record.authorizerAppId, record.generation, preAuthCode);
@@ -240,7 +274,8 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   private pushTarget(componentAppId: string, push: boolean | undefined): string | undefined {
     this.component(componentAppId);
     const url = this.eventsUrls.get(componentAppId);
-    if (push === true && !url) throw new Error(`FakeWeChatPlatform: push requested but no events URL is set for ${componentAppId}`);
+    if (push === true && !url)
+      throw new Error(`FakeWeChatPlatform: push requested but no events URL is set for ${componentAppId}`);
     return push === false ? undefined : url;
   }
 }

@@ -102,7 +102,11 @@ describe('FakeWeChatPlatform pushes', () => {
     const { ticket } = await wechat.pushTicket(eventsUrl, component.appId);
     const response = await fetch(`${wechat.baseUrl}/cgi-bin/component/api_component_token`, {
       method: 'POST',
-      body: JSON.stringify({ component_appid: component.appId, component_appsecret: component.appSecret, component_verify_ticket: ticket }),
+      body: JSON.stringify({
+        component_appid: component.appId,
+        component_appsecret: component.appSecret,
+        component_verify_ticket: ticket,
+      }),
     });
     expect(await response.json()).toEqual({ component_access_token: expect.any(String), expires_in: 7200 });
   });
@@ -123,7 +127,12 @@ describe('FakeWeChatPlatform pushes', () => {
 
   it('buildPush + sendPush let a test tamper with a push before sending it', async () => {
     const push = wechat.buildPush(component.appId, '<xml/>', { nonce: '42', timestamp: 1_700_000_000 });
-    expect(push.query).toEqual({ timestamp: '1700000000', nonce: '42', msg_signature: expect.stringMatching(/^[0-9a-f]{40}$/), encrypt_type: 'aes' });
+    expect(push.query).toEqual({
+      timestamp: '1700000000',
+      nonce: '42',
+      msg_signature: expect.stringMatching(/^[0-9a-f]{40}$/),
+      encrypt_type: 'aes',
+    });
 
     await wechat.sendPush(eventsUrl, { ...push, query: { ...push.query, nonce: '43' } });
     expect(received[0]!.query.get('nonce')).toBe('43');

@@ -1,8 +1,16 @@
-import type { FakeWeChatAuthorizationEvent, FakeWeChatAuthorizationPushRecord, FakeWeChatEventPushOutcome } from './fake-wechat-authorization.types.js';
+import type {
+  FakeWeChatAuthorizationEvent,
+  FakeWeChatAuthorizationPushRecord,
+  FakeWeChatEventPushOutcome,
+} from './fake-wechat-authorization.types.js';
 import type { FakeWeChatPushResult } from './fake-wechat.types.js';
 
 /** Sends one authorization event to a URL for a component. */
-export type AuthorizationEventSender = (url: string, componentAppId: string, event: FakeWeChatAuthorizationEvent) => Promise<FakeWeChatPushResult>;
+export type AuthorizationEventSender = (
+  url: string,
+  componentAppId: string,
+  event: FakeWeChatAuthorizationEvent,
+) => Promise<FakeWeChatPushResult>;
 
 /**
  * Authorization-event pushes made by the emulator itself: logged for tests, tracked while in
@@ -14,9 +22,19 @@ export class PushTracker {
 
   constructor(private readonly send: AuthorizationEventSender) {}
 
-  deliver(componentAppId: string, url: string, event: FakeWeChatAuthorizationEvent): Promise<FakeWeChatEventPushOutcome> {
+  deliver(
+    componentAppId: string,
+    url: string,
+    event: FakeWeChatAuthorizationEvent,
+  ): Promise<FakeWeChatEventPushOutcome> {
     const { infoType, authorizerAppId, authorizationCode } = event;
-    const record: FakeWeChatAuthorizationPushRecord = { componentAppId, url, infoType, authorizerAppId, authorizationCode };
+    const record: FakeWeChatAuthorizationPushRecord = {
+      componentAppId,
+      url,
+      infoType,
+      authorizerAppId,
+      authorizationCode,
+    };
     this.log.push(record);
     const outcome = this.send(url, componentAppId, event).then(
       (result): FakeWeChatEventPushOutcome => {

@@ -55,7 +55,8 @@ export const closeServer = async (server: Server): Promise<void> => {
  * because specs replace both per test (and sometimes inside one).
  */
 export function componentClient(getWechat: () => FakeWeChatPlatform, getCat: () => string) {
-  const postJson = (path: string, body: unknown) => fetchJson(`${getWechat().baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const postJson = (path: string, body: unknown) =>
+    fetchJson(`${getWechat().baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
   const componentToken = async (c: FakeWeChatComponent = component) => {
     const ticket = getWechat().issueTicket(c.appId);
     const body = { component_appid: c.appId, component_appsecret: c.appSecret, component_verify_ticket: ticket };
@@ -63,18 +64,30 @@ export function componentClient(getWechat: () => FakeWeChatPlatform, getCat: () 
   };
   /** `token` null sends no token at all. */
   const api = (name: string, body: Json, token: string | null = getCat(), param = 'component_access_token') =>
-    postJson(`/cgi-bin/component/${name}${token === null ? '' : `?${param}=${encodeURIComponent(token)}`}`, { component_appid: component.appId, ...body });
-  const exchange = async (code: string) => (await api('api_query_auth', { authorization_code: code })).authorization_info as Info;
+    postJson(`/cgi-bin/component/${name}${token === null ? '' : `?${param}=${encodeURIComponent(token)}`}`, {
+      component_appid: component.appId,
+      ...body,
+    });
+  const exchange = async (code: string) =>
+    (await api('api_query_auth', { authorization_code: code })).authorization_info as Info;
   const onboard = async (authorizerAppId = MERCHANT, funcIds?: number[]) =>
-    exchange((await getWechat().authorize({ componentAppId: component.appId, authorizerAppId, funcIds })).authorizationCode);
-  const basicInfo = (token: string) => fetchJson(`${getWechat().baseUrl}/cgi-bin/account/getaccountbasicinfo?access_token=${encodeURIComponent(token)}`);
+    exchange(
+      (await getWechat().authorize({ componentAppId: component.appId, authorizerAppId, funcIds })).authorizationCode,
+    );
+  const basicInfo = (token: string) =>
+    fetchJson(`${getWechat().baseUrl}/cgi-bin/account/getaccountbasicinfo?access_token=${encodeURIComponent(token)}`);
   return { postJson, componentToken, api, exchange, onboard, basicInfo };
 }
 
 /** Starts an emulator and takes a component access token for `component` from it. */
-export async function startWithComponentToken(options: FakeWeChatPlatformOptions): Promise<{ wechat: FakeWeChatPlatform; cat: string }> {
+export async function startWithComponentToken(
+  options: FakeWeChatPlatformOptions,
+): Promise<{ wechat: FakeWeChatPlatform; cat: string }> {
   const wechat = new FakeWeChatPlatform(options);
   await wechat.start();
-  const cat = await componentClient(() => wechat, () => '').componentToken();
+  const cat = await componentClient(
+    () => wechat,
+    () => '',
+  ).componentToken();
   return { wechat, cat };
 }

@@ -45,7 +45,13 @@ export class TokenLedger<O> {
       if (entry.validUntil > graceEnd) entry.validUntil = graceEnd;
     }
     const token = `${this.prefix}${randomBytes(48).toString('base64url')}`;
-    this.tokens.set(token, { key, owner, expiresAt: now + expiresInSeconds * 1000, validUntil: now + expiresInSeconds * 1000, killed: false });
+    this.tokens.set(token, {
+      key,
+      owner,
+      expiresAt: now + expiresInSeconds * 1000,
+      validUntil: now + expiresInSeconds * 1000,
+      killed: false,
+    });
     siblings.add(token);
     this.byKey.set(key, siblings);
     return token;

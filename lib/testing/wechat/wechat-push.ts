@@ -37,7 +37,11 @@ export function authorizationMessageXml(appId: string, message: AuthorizationMes
 }
 
 /** Fills an event's defaults: the clock, and the code's expiry and pre-auth code when the emulator issued it. */
-export function resolveAuthorizationMessage(event: FakeWeChatAuthorizationEvent, nowSeconds: number, codes: AuthorizationCodeBook): AuthorizationMessage {
+export function resolveAuthorizationMessage(
+  event: FakeWeChatAuthorizationEvent,
+  nowSeconds: number,
+  codes: AuthorizationCodeBook,
+): AuthorizationMessage {
   const createTime = event.createTime ?? nowSeconds;
   const issued = event.authorizationCode ? codes.authCode(event.authorizationCode) : undefined;
   return {
@@ -46,7 +50,8 @@ export function resolveAuthorizationMessage(event: FakeWeChatAuthorizationEvent,
     createTime,
     authorizationCode: event.authorizationCode ?? '',
     authorizationCodeExpiredTime:
-      event.authorizationCodeExpiredTime ?? (issued ? Math.floor(issued.expiresAt / 1000) : createTime + codes.authCodeExpiresIn),
+      event.authorizationCodeExpiredTime ??
+      (issued ? Math.floor(issued.expiresAt / 1000) : createTime + codes.authCodeExpiresIn),
     preAuthCode: event.preAuthCode ?? issued?.preAuthCode ?? '',
   };
 }

@@ -24,7 +24,7 @@ import {
 import { resolveOptions, type ResolvedOptions } from './options/resolved-options.js';
 import { validateOptions } from './options/validate-options.js';
 import { PlatformRegistry } from './platforms/platform-registry.js';
-import { platformDefinition } from './platforms/platforms.js';
+import { platformDefinition, supportedPlatforms } from './platforms/platforms.js';
 import { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 import { CacheManagerTokenCache, TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
@@ -33,7 +33,9 @@ import { TokenService } from './tokens/token.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {
-  const resolved = resolveOptions(validateOptions(raw), (c) => platformDefinition(c.platform).defaults(c));
+  const resolved = resolveOptions(validateOptions(raw, supportedPlatforms()), (c) =>
+    platformDefinition(c.platform).defaults(c),
+  );
   if (resolved.redis)
     unsupported(
       'redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory',

@@ -181,7 +181,7 @@ describe('OpenPlatformModule registration', () => {
       expect((await bootError({ ...valid, refresh: { enabled: true } })).message).toContain('refresh.enabled');
       expect((await bootError({ ...valid, redis: { url: 'redis://127.0.0.1:6379' } })).message).toContain('redis');
       expect((await bootError({ components: [{ ...component, platform: 'douyin' }] })).message).toContain(
-        "platform 'douyin'",
+        "components[0].platform: platform 'douyin' is not supported by this version yet",
       );
     });
   });

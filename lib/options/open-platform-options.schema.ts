@@ -20,11 +20,16 @@ import {
 // Validation schema of the module options. Messages are generated from property names and
 // constraints only: `$value` is never interpolated, so secrets cannot leak into them.
 
-const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
+// Length and alphabet are checked apart so each message is true on its own (a 42-character key of
+// valid characters is told only about its length).
+const BASE64_CHARS = /^[A-Za-z0-9+/]*$/;
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
+/** Every platform name an option may carry (whether this version runs it is checked apart). */
+export const PLATFORM_NAMES: readonly string[] = ['wechat', 'douyin'];
+
 export class ComponentOptionsSchema {
-  @IsIn(['wechat', 'douyin'], { message: 'platform must be one of: wechat, douyin' })
+  @IsIn(PLATFORM_NAMES, { message: `platform must be one of: ${PLATFORM_NAMES.join(', ')}` })
   platform!: string;
 
   @IsString()
@@ -41,13 +46,13 @@ export class ComponentOptionsSchema {
 
   @IsString()
   @Length(43, 43, { message: 'encodingAesKey must be exactly 43 characters' })
-  @Matches(AES_KEY, { message: 'encodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
+  @Matches(BASE64_CHARS, { message: 'encodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
   encodingAesKey!: string;
 
   @IsOptional()
   @IsString()
   @Length(43, 43, { message: 'previousEncodingAesKey must be exactly 43 characters' })
-  @Matches(AES_KEY, { message: 'previousEncodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
+  @Matches(BASE64_CHARS, { message: 'previousEncodingAesKey must use only base64 characters (A-Z a-z 0-9 + /)' })
   previousEncodingAesKey?: string;
 
   @IsOptional()

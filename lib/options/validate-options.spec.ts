@@ -30,10 +30,10 @@ function options(overrides: Record<string, unknown> = {}): Record<string, unknow
 }
 
 /** Runs validateOptions, expects a refusal, checks its shape and that nothing secret leaked. */
-function refusal(input: unknown): OpenPlatformError {
+function refusal(input: unknown, supportedPlatforms?: string[]): OpenPlatformError {
   let caught: unknown;
   try {
-    validateOptions(input);
+    validateOptions(input, supportedPlatforms);
   } catch (err) {
     caught = err;
   }
@@ -146,6 +146,16 @@ describe('validateOptions', () => {
       expect(err.message).toContain('exactly 43 characters');
     });
 
+    it.each([
+      ['42', KEY.slice(0, 42)],
+      ['44', `${KEY}A`],
+    ])('a %s-character encodingAesKey of valid base64 characters is told only about its length', (_n, key) => {
+      const err = refusal(options({ components: [component({ encodingAesKey: key, previousEncodingAesKey: key })] }));
+      expect(pathsOf(err)).toEqual(['components[0].encodingAesKey', 'components[0].previousEncodingAesKey']);
+      expect(err.message).toContain('exactly 43 characters');
+      expect(err.message).not.toContain('base64');
+    });
+
     it('an encodingAesKey with non-base64 characters', () => {
       const bad = `${KEY.slice(0, 40)}-_!`;
       expect(bad).toHaveLength(43);
@@ -184,6 +194,14 @@ describe('validateOptions', () => {
       const err = refusal(options({ components: [component({ platform: 'alipay' })] }));
       expect(pathsOf(err)).toEqual(['components[0].platform']);
       expect(err.message).toContain('wechat, douyin');
+    });
+
+    it("a known platform this version does not run yet, at the component's own path", () => {
+      const err = refusal(options({ components: [component(), component({ appId: 'tt1', platform: 'douyin' })] }), [
+        'wechat',
+      ]);
+      expect(pathsOf(err)).toEqual(['components[1].platform']);
+      expect(err.message).toContain("platform 'douyin' is not supported by this version yet (supported: wechat)");
     });
 
     it('an unknown apiVersion', () => {

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { OpenPlatformModuleOptions } from './open-platform-options.interface.js';
-import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
+import { OpenPlatformOptionsSchema, PLATFORM_NAMES } from './open-platform-options.schema.js';
 import { DurableStore } from '../store/durable-store.js';
 import { TokenCache } from '../store/token-cache.js';
 
@@ -10,7 +10,7 @@ import { TokenCache } from '../store/token-cache.js';
  * Validates module options once, at boot. Throws an {@link OpenPlatformError} whose message lists
  * every invalid field by path (`components[1].encodingAesKey: …`); values are never echoed.
  */
-export function validateOptions(options: unknown): OpenPlatformModuleOptions {
+export function validateOptions(options: unknown, supportedPlatforms?: readonly string[]): OpenPlatformModuleOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalid(['options: must be an object with a `components` array']);
   }
@@ -23,6 +23,7 @@ export function validateOptions(options: unknown): OpenPlatformModuleOptions {
   problems.push(
     ...duplicateAppIds(options as OpenPlatformModuleOptions),
     ...storageProblems(options as OpenPlatformModuleOptions),
+    ...unsupportedPlatforms(options as OpenPlatformModuleOptions, supportedPlatforms),
   );
   if (problems.length > 0) throw invalid(problems);
   return options as OpenPlatformModuleOptions;
@@ -53,6 +54,21 @@ function duplicateAppIds(options: OpenPlatformModuleOptions): string[] {
         `components[${i}].appId: duplicates components[${first}].appId (each component needs its own appId)`,
       );
     else seen.set(appId, i);
+  });
+  return problems;
+}
+
+/** A known platform name this version cannot run yet, reported at the component's own path. */
+function unsupportedPlatforms(options: OpenPlatformModuleOptions, supported: readonly string[] | undefined): string[] {
+  if (!supported || !Array.isArray(options.components)) return [];
+  const problems: string[] = [];
+  options.components.forEach((c, i) => {
+    const platform = c?.platform as unknown;
+    if (typeof platform === 'string' && PLATFORM_NAMES.includes(platform) && !supported.includes(platform)) {
+      problems.push(
+        `components[${i}].platform: platform '${platform}' is not supported by this version yet (supported: ${supported.join(', ')})`,
+      );
+    }
   });
   return problems;
 }

@@ -18,6 +18,11 @@ const PLATFORMS: Partial<Record<PlatformName, PlatformDefinition>> = {
   },
 };
 
+/** The platforms this version can run. */
+export function supportedPlatforms(): PlatformName[] {
+  return Object.keys(PLATFORMS) as PlatformName[];
+}
+
 export function platformDefinition(platform: PlatformName): PlatformDefinition {
   const def = PLATFORMS[platform];
   if (!def) {

@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
@@ -40,6 +41,16 @@ class FlakyStore extends MemoryDurableStore {
   }
 }
 
+/** Collects what the module logs, so expected warnings are asserted instead of printed. */
+class CapturingLogger implements LoggerService {
+  lines: string[] = [];
+  log = (m: unknown) => void this.lines.push(`LOG ${String(m)}`);
+  warn = (m: unknown) => void this.lines.push(`WARN ${String(m)}`);
+  error = (m: unknown) => void this.lines.push(`ERROR ${String(m)}`);
+  debug = (m: unknown) => void this.lines.push(`DEBUG ${String(m)}`);
+  verbose = (m: unknown) => void this.lines.push(`VERBOSE ${String(m)}`);
+}
+
 const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
 const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
 const APP = 'wx_shop';
@@ -51,8 +62,13 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   let service: AuthorizerTokenService;
   let refreshes: number;
   let log: string[];
+  let logger: CapturingLogger;
+
+  afterEach(() => Logger.overrideLogger(new ConsoleLogger()));
 
   beforeEach(async () => {
+    logger = new CapturingLogger();
+    Logger.overrideLogger(logger);
     store = new FlakyStore();
     const clock = new FixedClock();
     const bus = new OpenPlatformEvents();
@@ -132,6 +148,11 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     expect(await service.get(component, APP, true)).toBe('at-1');
     expect((await stored())?.refreshToken).toBe('rt-1');
     expect(events.some((e) => e.type === 'store.write_failed')).toBe(false);
+    expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([
+      'WARN writing the record of authorizer wx_shop failed (attempt 1/4): ENOSPC',
+      'WARN writing the record of authorizer wx_shop failed (attempt 2/4): ENOSPC',
+    ]);
+    expect(logger.lines.join('\n')).not.toContain('rt-1');
   });
 
   it('when the write keeps failing: a critical event, and no access token is handed out', async () => {
@@ -149,5 +170,9 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     expect((err as Error).message).not.toContain('rt-1');
     expect((err as Error).message).toContain('ENOSPC');
     expect(service.hot(component, APP)).toBeUndefined();
+    expect(logger.lines.filter((l) => l.startsWith('ERROR'))).toEqual([
+      'ERROR CRITICAL: writing the record of authorizer wx_shop failed (attempt 4/4): ENOSPC; the refresh token was not persisted',
+    ]);
+    expect(logger.lines.join('\n')).not.toContain('rt-1');
   });
 });

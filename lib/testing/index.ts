@@ -2,9 +2,16 @@
 export { FakeWeChatPlatform } from './wechat/fake-wechat-platform.js';
 export type { FakeWeChatPlatformCore } from './wechat/fake-wechat-core.js';
 export type {
+  FakeReply as FakeWeChatReply,
+  FakeRequest as FakeWeChatRequest,
+  FakeRouteHandler as FakeWeChatRouteHandler,
+} from './core/fake-http-server.js';
+export type { FakeWeChatCaller, FakeWeChatTokenCheck } from './wechat/business-endpoints.js';
+export type {
   FakeWeChatBuiltPush,
   FakeWeChatComponent,
   FakeWeChatEndpoint,
+  FakeWeChatEndpointName,
   FakeWeChatFailOptions,
   FakeWeChatPlatformOptions,
   FakeWeChatPushOptions,

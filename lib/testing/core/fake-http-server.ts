@@ -75,6 +75,11 @@ export class FakeHttpServer<E extends string> {
     this.routes.set(`${method.toUpperCase()} ${pathname}`, { endpoint, handler });
   }
 
+  /** Whether a handler is registered for `method` + `pathname`. */
+  has(method: string, pathname: string): boolean {
+    return this.routes.has(`${method.toUpperCase()} ${pathname}`);
+  }
+
   /** Listens on 127.0.0.1; port 0 (default) picks a free port. */
   async start(port = 0): Promise<void> {
     if (this.server) throw new Error('fake server already started');

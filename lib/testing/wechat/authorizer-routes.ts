@@ -2,7 +2,7 @@ import type { FakeHttpServer } from '../core/fake-http-server.js';
 import { authorizePage, type AuthorizePageDeps } from './authorize-page.js';
 import * as endpoints from './authorizer-endpoints.js';
 import { getAccountBasicInfo, type BusinessEndpointState } from './business-endpoints.js';
-import type { FakeWeChatEndpoint } from './fake-wechat.types.js';
+import type { FakeWeChatEndpointName } from './fake-wechat.types.js';
 
 /** Path of the PC authorization page. */
 export const PC_AUTHORIZE_PAGE = '/cgi-bin/componentloginpage';
@@ -11,7 +11,7 @@ export const H5_AUTHORIZE_PAGE = '/wxaopen/safe/bindcomponent';
 
 /** Registers the authorization part of the emulator: component APIs, business endpoint, pages. */
 export function registerAuthorizerRoutes(
-  server: FakeHttpServer<FakeWeChatEndpoint>,
+  server: FakeHttpServer<FakeWeChatEndpointName>,
   state: endpoints.AuthorizerEndpointState,
   business: BusinessEndpointState,
   page: AuthorizePageDeps,

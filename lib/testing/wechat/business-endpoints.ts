@@ -10,20 +10,39 @@ export interface BusinessEndpointState {
   recordCall(call: FakeWeChatBusinessCall): void;
 }
 
+/** Who called a business endpoint, once the authorizer access token was accepted. */
+export interface FakeWeChatCaller {
+  componentAppId: string;
+  authorizerAppId: string;
+}
+
+/** The outcome of checking a business call's token: the caller, or the platform's error answer. */
+export type FakeWeChatTokenCheck = { ok: true; caller: FakeWeChatCaller } | { ok: false; reply: FakeReply };
+
 /**
- * `GET|POST /cgi-bin/account/getaccountbasicinfo?access_token=T`: a business API called on
- * behalf of an authorizer. Missing token 41001; unknown, superseded or killed 40001; expired 42001.
+ * Checks `?access_token=` the way WeChat's business APIs do: missing 41001; unknown, superseded,
+ * killed or of a revoked authorizer 40001; expired 42001. An accepted call is recorded for
+ * `businessCalls()`.
  */
-export function getAccountBasicInfo(state: BusinessEndpointState, request: FakeRequest): FakeReply {
+export function checkAuthorizerToken(state: BusinessEndpointState, request: FakeRequest): FakeWeChatTokenCheck {
   const token = request.query.get('access_token');
-  if (!token) return { body: wechatError(41001) };
+  if (!token) return { ok: false, reply: { body: wechatError(41001) } };
   const checked = state.authorizers.checkAccessToken(token);
-  if (checked.status === 'expired') return { body: wechatError(42001) };
-  if (checked.status !== 'valid') return { body: wechatError(40001) };
+  if (checked.status === 'expired') return { ok: false, reply: { body: wechatError(42001) } };
+  if (checked.status !== 'valid') return { ok: false, reply: { body: wechatError(40001) } };
   const { componentAppId, authorizerAppId } = checked.owner;
   const record = state.authorizers.get(componentAppId, authorizerAppId);
-  if (record?.status !== 'authorized') return { body: wechatError(40001) };
+  if (record?.status !== 'authorized') return { ok: false, reply: { body: wechatError(40001) } };
   state.recordCall({ authorizerAppId, token });
+  return { ok: true, caller: { componentAppId, authorizerAppId } };
+}
+
+/** `GET|POST /cgi-bin/account/getaccountbasicinfo?access_token=T`: a business API of an authorizer. */
+export function getAccountBasicInfo(state: BusinessEndpointState, request: FakeRequest): FakeReply {
+  const check = checkAuthorizerToken(state, request);
+  if (!check.ok) return check.reply;
+  const { componentAppId, authorizerAppId } = check.caller;
+  const record = state.authorizers.get(componentAppId, authorizerAppId)!;
   return {
     body: {
       errcode: 0,

@@ -6,7 +6,7 @@ import { ComponentTokenBook } from './component-token-book.js';
 import type {
   FakeWeChatBuiltPush,
   FakeWeChatComponent,
-  FakeWeChatEndpoint,
+  FakeWeChatEndpointName,
   FakeWeChatFailOptions,
   FakeWeChatPlatformOptions,
   FakeWeChatPushOptions,
@@ -32,9 +32,9 @@ export class FakeWeChatPlatformCore {
   private readonly tickets: TicketBook;
   /** Issued component tokens. */
   protected readonly tokens: ComponentTokenBook;
-  private readonly faults = new FaultInjector<FakeWeChatEndpoint>({ errorBody: wechatErrorBody });
+  private readonly faults = new FaultInjector<FakeWeChatEndpointName>({ errorBody: wechatErrorBody });
   /** The loopback server; subclasses register their routes on it. */
-  protected readonly server = new FakeHttpServer<FakeWeChatEndpoint>({
+  protected readonly server = new FakeHttpServer<FakeWeChatEndpointName>({
     faults: this.faults,
     notFoundBody: { errcode: 404, errmsg: 'not found' },
   });
@@ -65,7 +65,7 @@ export class FakeWeChatPlatformCore {
   }
 
   /** Calls received by `endpoint` since start or the last {@link FakeWeChatPlatformCore.resetCalls}, faulted ones included. */
-  calls(endpoint: FakeWeChatEndpoint): number {
+  calls(endpoint: FakeWeChatEndpointName): number {
     return this.server.calls(endpoint);
   }
 
@@ -166,23 +166,23 @@ export class FakeWeChatPlatformCore {
   }
 
   /** The next `times` (default 1) calls to `endpoint` answer HTTP 200 `{errcode, errmsg}`. */
-  failNext(endpoint: FakeWeChatEndpoint, options: FakeWeChatFailOptions): void {
+  failNext(endpoint: FakeWeChatEndpointName, options: FakeWeChatFailOptions): void {
     const errmsg = options.errmsg ?? WECHAT_ERRMSG[options.errcode] ?? 'injected error';
     this.faults.add(endpoint, { kind: 'error', errcode: options.errcode, errmsg, times: options.times ?? 1 });
   }
 
   /** The next `times` (default 1) calls to `endpoint` are answered normally after `ms` milliseconds. */
-  delayNext(endpoint: FakeWeChatEndpoint, ms: number, times = 1): void {
+  delayNext(endpoint: FakeWeChatEndpointName, ms: number, times = 1): void {
     this.faults.add(endpoint, { kind: 'delay', ms, times });
   }
 
   /** The next `times` (default 1) calls to `endpoint` get their socket destroyed, unanswered and unprocessed. */
-  dropNext(endpoint: FakeWeChatEndpoint, times = 1): void {
+  dropNext(endpoint: FakeWeChatEndpointName, times = 1): void {
     this.faults.add(endpoint, { kind: 'drop', times });
   }
 
   /** The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway. */
-  statusNext(endpoint: FakeWeChatEndpoint, status: number, times = 1): void {
+  statusNext(endpoint: FakeWeChatEndpointName, status: number, times = 1): void {
     this.faults.add(endpoint, { kind: 'status', status, times });
   }
 

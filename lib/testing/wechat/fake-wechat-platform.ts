@@ -1,7 +1,14 @@
+import type { FakeReply, FakeRequest, FakeRouteHandler } from '../core/fake-http-server.js';
 import { AuthorizationCodeBook } from './authorization-codes.js';
 import { MerchantQueue } from './authorize-page.js';
 import { AuthorizerBook } from './authorizer-book.js';
 import { H5_AUTHORIZE_PAGE, PC_AUTHORIZE_PAGE, registerAuthorizerRoutes } from './authorizer-routes.js';
+import {
+  checkAuthorizerToken,
+  type BusinessEndpointState,
+  type FakeWeChatCaller,
+  type FakeWeChatTokenCheck,
+} from './business-endpoints.js';
 import { FakeWeChatPlatformCore, nonNegative, positive } from './fake-wechat-core.js';
 import type {
   FakeWeChatAuthorizationEvent,
@@ -31,8 +38,9 @@ import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-p
  * @example
  * const wechat = new FakeWeChatPlatform({ components: [component] });
  * await wechat.start();
- * wechat.setEventsUrl(component.appId, `${appUrl}/open-platform/wechat/events`);
- * await wechat.pushTicket(`${appUrl}/open-platform/wechat/events`, component.appId);
+ * const eventsUrl = `${appUrl}/open-platform/${component.appId}/events`;
+ * wechat.setEventsUrl(component.appId, eventsUrl);
+ * await wechat.pushTicket(eventsUrl, component.appId);
  * wechat.queueMerchant({ authorizerAppId: 'wx_merchant' }); // consents on the next page visit
  * // ... exercise the app ...
  * expect(wechat.calls('api_component_token')).toBe(1);
@@ -47,6 +55,8 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     this.pushAuthorizationEvent(url, componentAppId, event),
   );
   private readonly business: FakeWeChatBusinessCall[] = [];
+  private readonly businessState: BusinessEndpointState;
+  private readonly userRoutes = new Set<string>();
   private authorizerExpiresIn: number;
   private lastPageQuery?: Record<string, string>;
 
@@ -64,6 +74,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
       nonNegative('authorizerTokenGraceSeconds', options.authorizerTokenGraceSeconds ?? 300),
     );
 
+    this.businessState = { authorizers: this.authorizers, recordCall: (call) => this.business.push(call) };
     registerAuthorizerRoutes(
       this.server,
       {
@@ -73,7 +84,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
         codes: this.codes,
         authorizerTokenExpiresIn: () => this.authorizerExpiresIn,
       },
-      { authorizers: this.authorizers, recordCall: (call) => this.business.push(call) },
+      this.businessState,
       {
         components: this.components,
         codes: this.codes,
@@ -88,6 +99,56 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
         },
       },
     );
+  }
+
+  /**
+   * Adds an endpoint to the emulator, so any platform API your app calls can be emulated. Wrap the
+   * handler in {@link FakeWeChatPlatform.requireAuthorizer} to accept only a valid authorizer token,
+   * as the platform does. Calls are counted and faults apply under `options.endpoint` (default: the
+   * path), e.g. `fake.calls('/wxa/get_category')`, `fake.failNext('/wxa/get_category', { errcode: -1 })`.
+   * Calling it again for the same method and path replaces your handler; the emulator's own
+   * endpoints cannot be replaced.
+   *
+   * @example
+   * fake.route('GET', '/wxa/get_category', fake.requireAuthorizer((req, caller) => ({
+   *   body: { errcode: 0, errmsg: 'ok', category_list: [], appid: caller.authorizerAppId },
+   * })));
+   */
+  route(method: string, path: string, handler: FakeRouteHandler, options: { endpoint?: string } = {}): void {
+    const verb = typeof method === 'string' ? method.toUpperCase() : '';
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(verb)) {
+      throw new TypeError(`FakeWeChatPlatform.route: unsupported method ${String(method)}`);
+    }
+    if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
+      throw new TypeError('FakeWeChatPlatform.route: path must be a pathname starting with / (no query string)');
+    }
+    if (typeof handler !== 'function') throw new TypeError('FakeWeChatPlatform.route: handler must be a function');
+    const key = `${verb} ${path}`;
+    if (this.server.has(verb, path) && !this.userRoutes.has(key)) {
+      throw new Error(`FakeWeChatPlatform.route: ${key} is one of the emulator's own endpoints`);
+    }
+    this.userRoutes.add(key);
+    this.server.route(verb, path, options.endpoint ?? path, handler);
+  }
+
+  /**
+   * Wraps a route handler so it runs only when the request carries a valid authorizer access token
+   * (`?access_token=`), answering like the platform otherwise: missing 41001; unknown, superseded,
+   * killed or of a revoked authorizer 40001; expired 42001. Accepted calls appear in
+   * {@link FakeWeChatPlatform.businessCalls}.
+   */
+  requireAuthorizer(
+    handler: (request: FakeRequest, caller: FakeWeChatCaller) => FakeReply | Promise<FakeReply>,
+  ): FakeRouteHandler {
+    return (request) => {
+      const check = this.checkAuthorizerToken(request);
+      return check.ok ? handler(request, check.caller) : check.reply;
+    };
+  }
+
+  /** Checks a request's authorizer token the platform's way (see {@link FakeWeChatPlatform.requireAuthorizer}). */
+  checkAuthorizerToken(request: FakeRequest): FakeWeChatTokenCheck {
+    return checkAuthorizerToken(this.businessState, request);
   }
 
   /** `expires_in` (seconds) given to authorizer access tokens issued from now on. */

@@ -59,6 +59,12 @@ export type FakeWeChatEndpoint =
   /** The H5 authorization page `/wxaopen/safe/bindcomponent`. */
   | 'bindcomponent';
 
+/**
+ * What counters and faults are keyed by: a built-in endpoint, or the name of a route added with
+ * `FakeWeChatPlatform.route` (its path unless named).
+ */
+export type FakeWeChatEndpointName = FakeWeChatEndpoint | (string & {});
+
 /** Options of an injected business error. */
 export interface FakeWeChatFailOptions {
   /** The `errcode` answered. */

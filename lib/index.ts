@@ -24,6 +24,8 @@ export {
   type ErrorPlatform,
   type OpenPlatformErrorInit,
 } from './errors/open-platform.error.js';
+export { OpenPlatformExceptionFilter } from './filters/open-platform-exception.filter.js';
+export type { OpenPlatformErrorBody } from './errors/http-status.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';

@@ -14,6 +14,7 @@ describe('public API', () => {
       'OpenPlatformError',
       'OpenPlatformErrorCode',
       'OpenPlatformEvents',
+      'OpenPlatformExceptionFilter',
       'OpenPlatformHttpService',
       'OpenPlatformModule',
       'TokenCache',

@@ -27,7 +27,20 @@ export {
 export { OpenPlatformExceptionFilter } from './filters/open-platform-exception.filter.js';
 export type { OpenPlatformErrorBody } from './errors/http-status.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
-export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';
+export type {
+  AuthorizationEvent,
+  AuthorizerRestoredEvent,
+  OpenPlatformEvent,
+  OpenPlatformEventError,
+  OpenPlatformEventOf,
+  OpenPlatformEventType,
+  PushEvent,
+  ReauthorizationRequiredEvent,
+  StoreWriteFailedEvent,
+  TicketEvent,
+  TokenRefreshedEvent,
+  TokenRefreshFailedEvent,
+} from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { TokenCache } from './store/token-cache.js';
 export { OpenPlatformHttpService } from './http/open-platform-http.service.js';

@@ -1,38 +1,98 @@
 import type { PlatformName } from '../options/open-platform-options.interface.js';
 
-/** Types of {@link OpenPlatformEvent}. With `@nestjs/event-emitter` they go out as `open-platform.<type>`. */
-export type OpenPlatformEventType =
-  | 'ticket'
-  | 'authorized'
-  | 'updateauthorized'
-  | 'unauthorized'
-  | 'token.refreshed'
-  | 'token.refresh_failed'
-  | 'reauthorization_required'
-  | 'authorizer.restored'
-  | 'store.write_failed'
-  | 'push';
-
-/**
- * An event of the credential lifecycle. Never carries a token, refresh token or secret of this
- * module; the exception is `fields` of a `push` event, which is the platform's message as received
- * (it may hold a code the app needs to act on).
- */
-export interface OpenPlatformEvent {
-  type: OpenPlatformEventType;
+/** What every event carries. */
+interface EventBase {
   platform: PlatformName;
   componentAppId: string;
-  authorizerAppId?: string;
   /** When the event happened (epoch ms). */
   at: number;
-  /** For `token.*`: which token. */
-  tokenKind?: 'component' | 'authorizer';
-  /** For `token.refreshed`: when the new token expires (epoch ms). */
-  expiresAt?: number;
-  /** For failures: the error's code and message. */
-  error?: { code: number | string; message: string };
-  /** For `push`: the platform's message type of a push the module does not handle itself. */
-  infoType?: string;
-  /** For `push`: the decrypted message fields, as received: treat them as credentials-bearing. */
-  fields?: Record<string, string>;
 }
+
+/** A failure, as its error's code and message (never a token: messages are built without one). */
+export interface OpenPlatformEventError {
+  code: number | string;
+  message: string;
+}
+
+/** A new verify ticket was stored. */
+export interface TicketEvent extends EventBase {
+  type: 'ticket';
+}
+
+/** A merchant authorized (`authorized`), re-authorized (`updateauthorized`) or de-authorized (`unauthorized`). */
+export interface AuthorizationEvent extends EventBase {
+  type: 'authorized' | 'updateauthorized' | 'unauthorized';
+  authorizerAppId: string;
+}
+
+/** A component token or an authorizer token was renewed. */
+export interface TokenRefreshedEvent extends EventBase {
+  type: 'token.refreshed';
+  tokenKind: 'component' | 'authorizer';
+  /** For authorizer tokens. */
+  authorizerAppId?: string;
+  /** When the new token expires (epoch ms). */
+  expiresAt: number;
+}
+
+/** A renewal failed; the current token may still be served while valid (the log line says so). */
+export interface TokenRefreshFailedEvent extends EventBase {
+  type: 'token.refresh_failed';
+  tokenKind: 'component' | 'authorizer';
+  /** For authorizer tokens. */
+  authorizerAppId?: string;
+  error: OpenPlatformEventError;
+}
+
+/** An authorizer's chain is broken beyond repair: the merchant must authorize again. */
+export interface ReauthorizationRequiredEvent extends EventBase {
+  type: 'reauthorization_required';
+  authorizerAppId: string;
+  error: OpenPlatformEventError;
+}
+
+/** A missing or stale authorizer record was restored from the platform's authorizer list. */
+export interface AuthorizerRestoredEvent extends EventBase {
+  type: 'authorizer.restored';
+  authorizerAppId: string;
+}
+
+/** Critical: a record with its refresh token could not be persisted after retries. */
+export interface StoreWriteFailedEvent extends EventBase {
+  type: 'store.write_failed';
+  authorizerAppId: string;
+  error: OpenPlatformEventError;
+}
+
+/**
+ * A verified push of a kind the module does not act on itself (e.g. a mini program audit result).
+ * `fields` is the platform's decrypted message as received: it may hold a code the app needs, so
+ * treat it as credential-bearing. It is the only event that can carry such values.
+ */
+export interface PushEvent extends EventBase {
+  type: 'push';
+  /** The platform's message type (`InfoType`). */
+  infoType: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * An event of the credential lifecycle, discriminated by `type`:
+ * `if (e.type === 'token.refreshed') e.expiresAt` is a number. With `@nestjs/event-emitter` events
+ * also go out as `open-platform.<type>`.
+ */
+export type OpenPlatformEvent =
+  | TicketEvent
+  | AuthorizationEvent
+  | TokenRefreshedEvent
+  | TokenRefreshFailedEvent
+  | ReauthorizationRequiredEvent
+  | AuthorizerRestoredEvent
+  | StoreWriteFailedEvent
+  | PushEvent;
+
+/** Every event type. */
+export type OpenPlatformEventType = OpenPlatformEvent['type'];
+
+/** The event of one type, e.g. `OpenPlatformEventOf<'token.refreshed'>`. */
+export type OpenPlatformEventOf<T extends OpenPlatformEventType> = Extract<OpenPlatformEvent, { type: T }>;

@@ -12,7 +12,7 @@ export const EVENT_EMITTER_PREFIX = 'open-platform.';
  */
 @Injectable()
 export class OpenPlatformEvents implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('OpenPlatformEvents');
+  private readonly logger = new Logger('OpenPlatform:Events');
   private readonly subject = new Subject<OpenPlatformEvent>();
   private readonly listeners: Array<(event: OpenPlatformEvent) => void> = [];
 

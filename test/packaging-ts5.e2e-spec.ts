@@ -37,7 +37,7 @@ describe('packaging: a TypeScript 5 CommonJS consumer of the packed tarball', ()
     expect(version).toMatch(/^Version 5\./);
     const result = await run(process.execPath, [tsc, '-p', join(scratch, 'tsconfig.json')], { cwd: scratch }).then(
       () => 'compiled',
-      (err: { stdout?: string }) => err.stdout ?? String(err),
+      (err: Error & { stdout?: string }) => err.stdout || err.message,
     );
     expect(result).toBe('compiled');
   });

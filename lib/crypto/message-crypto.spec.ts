@@ -77,7 +77,7 @@ function referenceEncrypt(key: string, prefix: Buffer, message: string, appId: s
 
 function referenceDecrypt(key: string, encrypt: string, prefixLength: number): { message: string; appId: string } {
   const plain = aesDecrypt(key, encrypt);
-  const pad = plain[plain.length - 1]!;
+  const pad = plain[plain.length - 1];
   const content = plain.subarray(0, plain.length - pad);
   const length = content.readUInt32BE(prefixLength);
   const start = prefixLength + 4;
@@ -127,7 +127,7 @@ function expectCode(fn: () => unknown, code: OpenPlatformErrorCode): OpenPlatfor
 /** Flips one bit of the decoded ciphertext at `index` and re-encodes it. */
 function flip(encrypt: string, index: number): string {
   const buf = Buffer.from(encrypt, 'base64');
-  buf[index] = buf[index]! ^ 0x01;
+  buf[index] = buf[index] ^ 0x01;
   return buf.toString('base64');
 }
 
@@ -318,7 +318,7 @@ describe('MessageCrypto', () => {
 
     it('pad bytes not all equal => BAD_PADDING', () => {
       const plain = pad32(layout(prefix, 'hello', V1.appId));
-      const n = plain[plain.length - 1]!;
+      const n = plain[plain.length - 1];
       expect(n).toBeGreaterThan(2);
       plain[plain.length - n] = n - 1; // first pad byte differs
       expectCode(() => c.decrypt(aesEncrypt(V1.key, plain)), OpenPlatformErrorCode.BAD_PADDING);
@@ -421,7 +421,7 @@ describe('MessageCrypto', () => {
       ['empty appId', { appId: '' }, 'appId'],
       ['unknown platform', { platform: 'alipay' as CryptoPlatform }, 'platform'],
     ])('%s => INVALID_OPTIONS naming the field', (_name, override, field) => {
-      const options = { ...base, ...override } as MessageCryptoOptions;
+      const options = { ...base, ...override };
       const error = expectCode(() => new MessageCrypto(options), OpenPlatformErrorCode.INVALID_OPTIONS);
       expect(error.platform).toBe('library');
       expect(error.message).toContain(field);
@@ -467,7 +467,7 @@ describe('MessageCrypto', () => {
       ];
       let s = '';
       for (let i = 0; i < length; i++) {
-        const [lo, hi] = ranges[Math.floor(rand() * ranges.length)]!;
+        const [lo, hi] = ranges[Math.floor(rand() * ranges.length)];
         s += String.fromCodePoint(lo + Math.floor(rand() * (hi - lo + 1)));
       }
       return s;

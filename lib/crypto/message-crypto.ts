@@ -112,7 +112,7 @@ export class MessageCrypto {
     length.writeUInt32BE(body.length);
     const plain = Buffer.concat([prefix, length, body, this.appId]);
     const pad = PAD_BLOCK - (plain.length % PAD_BLOCK);
-    const key = this.keys[0]!;
+    const key = this.keys[0];
     const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
     return Buffer.concat([cipher.update(plain), cipher.update(Buffer.alloc(pad, pad)), cipher.final()]).toString(
       'base64',
@@ -131,7 +131,7 @@ export class MessageCrypto {
       throw this.fail(OpenPlatformErrorCode.BAD_PADDING, 'ciphertext could not be decrypted', cause);
     }
 
-    const pad = plain[plain.length - 1]!;
+    const pad = plain[plain.length - 1];
     if (pad < 1 || pad > PAD_BLOCK || pad > plain.length) {
       throw this.fail(OpenPlatformErrorCode.BAD_PADDING, 'invalid padding');
     }

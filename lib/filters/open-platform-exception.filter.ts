@@ -1,4 +1,4 @@
-import { Catch, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { httpBodyOf, httpStatusOf } from '../errors/http-status.js';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
@@ -37,7 +37,7 @@ export class OpenPlatformExceptionFilter implements ExceptionFilter<OpenPlatform
     // Only HTTP answers are this filter's business; other transports keep their own handling.
     if (host.getType() !== 'http') throw error;
     const status = httpStatusOf(error);
-    if (status >= 500 && status !== 502 && status !== 503) {
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(`${String(error.code)}: ${error.message}`);
     }
     const body = httpBodyOf(error, status);

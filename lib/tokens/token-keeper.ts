@@ -76,7 +76,7 @@ export class TokenKeeper {
       const error = err as OpenPlatformError;
       const serveCurrent = !force && !!current && !isExpired(current, this.clock.now()) && hooks.mayServeCurrent(error);
       hooks.onFailure(error, serveCurrent);
-      if (serveCurrent) return current!.accessToken;
+      if (serveCurrent) return current.accessToken;
       throw err;
     }
   }

@@ -48,7 +48,9 @@ async function bootstrap(): Promise<void> {
   // Call a platform API as that merchant: the token is injected by OpenPlatformHttpService.
   const basic = await app
     .get(OpenPlatformHttpService)
-    .axiosRef.get(`${fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`, { authorizerAppId: 'wx_sample_shop' });
+    .axiosRef.get<{ errcode: number; appid: string }>(`${fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`, {
+      authorizerAppId: 'wx_sample_shop',
+    });
   logger.log(`getaccountbasicinfo as wx_sample_shop: errcode ${basic.data.errcode}, appid ${basic.data.appid}; ready`);
 }
 

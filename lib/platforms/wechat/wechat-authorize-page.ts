@@ -19,10 +19,10 @@ export function authorizationPageUrl(component: ResolvedComponent, o: Authorizat
   query.set('redirect_uri', o.redirectUri);
   query.set('auth_type', String(o.authType ?? 3));
   if (o.bizAppId) query.set('biz_appid', o.bizAppId);
-  if (!o.mobile) return `${component.authorizePageUrl}?${query}`;
+  if (!o.mobile) return `${component.authorizePageUrl}?${query.toString()}`;
   const h5 =
     component.authorizePageUrl === WECHAT_AUTHORIZE_PAGE_URL
       ? WECHAT_H5_AUTHORIZE_PAGE_URL
       : new URL(H5_PATH, component.authorizePageUrl).toString();
-  return `${h5}?${query}#wechat_redirect`;
+  return `${h5}?${query.toString()}#wechat_redirect`;
 }

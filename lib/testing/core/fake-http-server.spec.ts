@@ -40,7 +40,7 @@ describe('FakeHttpServer', () => {
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     expect(await response.json()).toEqual({ got: { a: 1 } });
     expect(seen[0]).toMatchObject({ method: 'POST', pathname: '/echo', rawBody: '{"a":1}' });
-    expect(seen[0]!.query.get('x')).toBe('1');
+    expect(seen[0].query.get('x')).toBe('1');
   });
 
   it('gives handlers undefined json for an empty or malformed body, with the raw text', async () => {

@@ -27,7 +27,7 @@ function startReceiver(): Promise<{ server: Server; url: string; events: Array<R
       const inner = appCrypto.decrypt(encrypt);
       const fields: Record<string, string> = {};
       for (const [, tag, cdata, plain] of inner.matchAll(/<(\w+)>(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))<\/\1>/g))
-        fields[tag!] = cdata ?? plain ?? '';
+        fields[tag] = cdata ?? plain ?? '';
       events.push(fields);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
     });

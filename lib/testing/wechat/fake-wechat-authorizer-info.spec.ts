@@ -102,7 +102,7 @@ describe('FakeWeChatPlatform authorizer info, list and business endpoint', () =>
       ]);
       wechat.hideRefreshTokenInList(component.appId, MERCHANT, false);
       expect(
-        ((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list as Json[])[0]!.refresh_token,
+        ((await api('api_get_authorizer_list', { offset: 0, count: 1 })).list as Json[])[0].refresh_token,
       ).toBeDefined();
     });
   });

@@ -213,7 +213,7 @@ describe('FakeWeChatPlatform authorizer endpoints', () => {
       expect(errorOf(await refresh(authorizer_refresh_token))).toEqual([61023, 'refresh_token is invalid']);
       expect((await refresh(rotated)).authorizer_refresh_token).toBe(rotated);
       const listed = (await api('api_get_authorizer_list', { offset: 0, count: 1 })).list as Json[];
-      expect(listed[0]!.refresh_token).toBe(rotated);
+      expect(listed[0].refresh_token).toBe(rotated);
 
       await wechat.revoke(component.appId, MERCHANT);
       expect(errorOf(await refresh(rotated))).toEqual([61023, 'refresh_token is invalid']);

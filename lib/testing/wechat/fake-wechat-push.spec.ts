@@ -68,11 +68,11 @@ describe('FakeWeChatPlatform pushes', () => {
     expect(wechat.latestTicket(component.appId)).toBe(result.ticket);
     const [push] = received;
     expect(push).toMatchObject({ method: 'POST', contentType: 'text/xml' });
-    expect(push!.query.get('encrypt_type')).toBe('aes');
-    expect(push!.query.get('timestamp')).toBe(String(clock / 1000));
-    expect(push!.query.get('nonce')).toMatch(/^\d+$/);
+    expect(push.query.get('encrypt_type')).toBe('aes');
+    expect(push.query.get('timestamp')).toBe(String(clock / 1000));
+    expect(push.query.get('nonce')).toMatch(/^\d+$/);
 
-    const opened = openPush(push!);
+    const opened = openPush(push);
     expect(opened.appId).toBe(component.appId);
     expect(opened.signatureOk).toBe(true);
     expect(opened.inner).toBe(
@@ -89,7 +89,7 @@ describe('FakeWeChatPlatform pushes', () => {
       nonce: '12345',
       createTime: 1_600_000_000,
     });
-    const push = received[0]!;
+    const push = received[0];
     expect(result.ticket).toBe('ticket@@@fixed');
     expect([push.query.get('timestamp'), push.query.get('nonce')]).toEqual(['1700000000', '12345']);
     const opened = openPush(push);
@@ -121,7 +121,7 @@ describe('FakeWeChatPlatform pushes', () => {
   it('pushMessage delivers an arbitrary inner message', async () => {
     const inner = '<xml><AppId><![CDATA[wx_component_a]]></AppId><InfoType><![CDATA[unauthorized]]></InfoType></xml>';
     expect(await wechat.pushMessage(eventsUrl, component.appId, inner)).toEqual({ status: 200, body: 'success' });
-    const opened = openPush(received[0]!);
+    const opened = openPush(received[0]);
     expect([opened.signatureOk, opened.inner]).toEqual([true, inner]);
   });
 
@@ -135,8 +135,8 @@ describe('FakeWeChatPlatform pushes', () => {
     });
 
     await wechat.sendPush(eventsUrl, { ...push, query: { ...push.query, nonce: '43' } });
-    expect(received[0]!.query.get('nonce')).toBe('43');
-    expect(openPush(received[0]!).signatureOk).toBe(false);
+    expect(received[0].query.get('nonce')).toBe('43');
+    expect(openPush(received[0]).signatureOk).toBe(false);
   });
 
   it('refuses to push for an unknown component', async () => {

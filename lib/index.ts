@@ -1,4 +1,5 @@
-// The public contract of nest-open-platform (DESIGN.md). Nothing else is exported.
+// The public contract of nest-open-platform: what users import. Nothing else is exported
+// (test/public-api.e2e-spec.ts pins the list).
 export { OpenPlatformModule } from './open-platform.module.js';
 export type {
   ComponentOptions,

@@ -3,7 +3,8 @@ import { describe, it, expect } from '@jest/globals';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { MessageCrypto, type CryptoPlatform, type MessageCryptoOptions } from './message-crypto.js';
 
-// ---- Known-answer vectors (PROTOCOL §7) ----
+// ---- Known-answer vectors from public test suites (e.g. wechatpy's tests/test_crypto.py),
+// each verified independently of this implementation ----
 const V1 = {
   token: '123456',
   key: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',

@@ -1,6 +1,6 @@
 /**
- * Message encryption for WeChat Open Platform and Douyin third-party platform pushes
- * (PROTOCOL §6). Hand-written on Node's `crypto` because no maintained npm library implements
+ * Message encryption for WeChat Open Platform and Douyin third-party platform pushes.
+ * Hand-written on Node's `crypto` because no maintained npm library implements
  * this scheme: AES-256-CBC with a 32-byte PKCS#7 block, a length-prefixed body and a trailing
  * appid, with a 16-byte (WeChat) or 32-byte (Douyin) random prefix.
  */

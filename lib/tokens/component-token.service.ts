@@ -11,7 +11,7 @@ import { TokenCache } from '../store/token-cache.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { TokenKeeper } from './token-keeper.js';
 
-/** Keeps each component's token: cached, renewed by the DESIGN §2 rule, one upstream call at a time. */
+/** Keeps each component's token: cached, renewed before expiry (see renewal.ts), one upstream call at a time. */
 @Injectable()
 export class ComponentTokenService {
   private readonly logger = new Logger('OpenPlatform:ComponentToken');

@@ -8,7 +8,7 @@ export interface CachedToken {
 }
 
 /**
- * When a token should be renewed (DESIGN §2): once its remaining life falls below
+ * When a token should be renewed: once its remaining life falls below
  * min(marginSeconds, 20% of its expires_in).
  */
 export function renewAt(token: CachedToken, marginSeconds: number): number {

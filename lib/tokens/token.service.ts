@@ -35,7 +35,7 @@ export interface AuthorizationUrlRequest {
 }
 
 /**
- * The credentials of every configured component and its authorizers (DESIGN §4). Concurrent
+ * The credentials of every configured component and its authorizers . Concurrent
  * callers asking for the same missing or expiring token share one upstream call. Failures are
  * `OpenPlatformError`s.
  */

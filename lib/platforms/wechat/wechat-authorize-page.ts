@@ -5,7 +5,7 @@ import { WECHAT_AUTHORIZE_PAGE_URL, WECHAT_H5_AUTHORIZE_PAGE_URL } from './wecha
 const H5_PATH = '/wxaopen/safe/bindcomponent';
 
 /**
- * The merchant authorization link (PROTOCOL §2): the PC page, or the H5 page for `mobile`.
+ * The merchant authorization link: the PC page, or the H5 page for `mobile`.
  * With a custom `authorizePageUrl` (the emulator), the H5 page is looked up on the same host.
  */
 export function authorizationPageUrl(component: ResolvedComponent, o: AuthorizationPageOptions): string {

@@ -1,6 +1,6 @@
 import { OpenPlatformError } from '../../errors/open-platform.error.js';
 
-/** What a caller should make of a WeChat errcode (PROTOCOL §2). */
+/** What a caller should make of a WeChat errcode. */
 const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
   [-1]: { hint: 'system busy; retry later', retryable: true },
   40001: { hint: 'credential invalid or not the latest' },
@@ -23,7 +23,7 @@ const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
   61023: { hint: 'refresh_token is invalid: the authorization chain is broken' },
 };
 
-/** WeChat errcodes meaning "this access token is no longer valid" (PROTOCOL §2). */
+/** WeChat errcodes meaning "this access token is no longer valid". */
 export const WECHAT_TOKEN_REJECTED_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 /** refresh_token is invalid. */
 export const WECHAT_REFRESH_TOKEN_INVALID = 61023;

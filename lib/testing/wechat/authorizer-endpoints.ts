@@ -18,7 +18,7 @@ export interface AuthorizerEndpointState {
 type Guarded = { body: Body; componentAppId: string } | { error: WeChatErrorBody };
 
 const COMPONENT_TOKEN = ['component_access_token'] as const;
-/** `api_authorizer_token` also accepts the newer `access_token` name (PROTOCOL §2). */
+/** `api_authorizer_token` also accepts the newer `access_token` name. */
 const COMPONENT_TOKEN_OR_ACCESS_TOKEN = ['component_access_token', 'access_token'] as const;
 
 /**

@@ -15,7 +15,7 @@ export interface ComponentEndpointState {
 /** A JSON object request body. */
 export type Body = Record<string, unknown>;
 
-/** `POST /cgi-bin/component/api_component_token` (PROTOCOL §2). */
+/** `POST /cgi-bin/component/api_component_token`. */
 export function apiComponentToken(state: ComponentEndpointState, request: FakeRequest): FakeReply {
   const body = jsonObject(request);
   if (!body) return { body: wechatError(47001) };

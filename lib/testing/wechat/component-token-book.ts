@@ -2,7 +2,7 @@ import { TokenLedger, type TokenCheck } from './token-ledger.js';
 
 /**
  * Component tokens issued by the emulator. A new token for a component cuts the validity of the
- * older ones down to a short grace period: fetching too often invalidates older tokens (PROTOCOL §2).
+ * older ones down to a short grace period: fetching too often invalidates older tokens.
  */
 export class ComponentTokenBook {
   private readonly ledger: TokenLedger<string>;

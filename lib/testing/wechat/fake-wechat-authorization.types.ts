@@ -11,7 +11,7 @@ export interface FakeWeChatMerchant {
   funcIds?: number[];
   /**
    * Whether the merchant granted any API permission. When false, `api_query_auth` answers without
-   * the token fields and `func_info: []`, and no refresh token exists (PROTOCOL §2). Default true.
+   * the token fields and `func_info: []`, and no refresh token exists. Default true.
    */
   grantApi?: boolean;
   /** `nick_name` shown by `api_get_authorizer_info`. Default `Merchant <authorizerAppId>`. */
@@ -65,7 +65,7 @@ export interface FakeWeChatAuthorizeResult extends FakeWeChatEventPushOutcome {
   authorizationCode: string;
 }
 
-/** `InfoType` of an authorization event (PROTOCOL §3). */
+/** `InfoType` of an authorization event. */
 export type FakeWeChatAuthorizationInfoType = 'authorized' | 'updateauthorized' | 'unauthorized';
 
 /** An authorization event for {@link FakeWeChatPlatform.pushAuthorizationEvent}. */

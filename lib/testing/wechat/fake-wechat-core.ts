@@ -19,8 +19,8 @@ import { WECHAT_ERRMSG } from './wechat-errors.js';
 import { buildWeChatPush, sendWeChatPush, ticketMessageXml } from './wechat-push.js';
 
 /**
- * The component part of the WeChat emulator: ticket and component-token endpoints (PROTOCOL §2),
- * encrypted pushes (§3), call counters and fault injection. {@link FakeWeChatPlatform} extends it
+ * The component part of the WeChat emulator: ticket and component-token endpoints,
+ * encrypted pushes, call counters and fault injection. {@link FakeWeChatPlatform} extends it
  * with merchant authorization and authorizer tokens; use that class.
  */
 export class FakeWeChatPlatformCore {

@@ -30,9 +30,9 @@ import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-p
 
 /**
  * A loopback emulator of the WeChat Open Platform: the component endpoints with the platform's
- * semantics (PROTOCOL §2) — tickets, component tokens, pre-auth codes, the authorization pages,
+ * semantics — tickets, component tokens, pre-auth codes, the authorization pages,
  * authorization codes, authorizer tokens, authorizer info and list — a business endpoint that
- * checks authorizer tokens, encrypted pushes to the app's event route (§3), call counters and fault
+ * checks authorizer tokens, encrypted pushes to the app's event route, call counters and fault
  * injection. Point the library's `apiBaseUrl` at {@link FakeWeChatPlatform.baseUrl}.
  *
  * @example
@@ -228,7 +228,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     return url ? this.pushes.deliver(componentAppId, url, { infoType: 'unauthorized', authorizerAppId }) : {};
   }
 
-  /** Low-level: encrypts and POSTs one authorization event (PROTOCOL §3) to `url`, changing no state. */
+  /** Low-level: encrypts and POSTs one authorization event to `url`, changing no state. */
   async pushAuthorizationEvent(
     url: string,
     componentAppId: string,
@@ -258,7 +258,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     return this.authorizers.rotateRefreshToken(componentAppId, authorizerAppId);
   }
 
-  /** Whether the authorizer's `api_get_authorizer_list` entry lacks `refresh_token` (PROTOCOL §2). */
+  /** Whether the authorizer's `api_get_authorizer_list` entry lacks `refresh_token`. */
   hideRefreshTokenInList(componentAppId: string, authorizerAppId: string, hidden = true): void {
     this.authorizers.authorized(componentAppId, authorizerAppId).hideRefreshTokenInList = hidden;
   }

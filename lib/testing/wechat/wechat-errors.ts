@@ -1,4 +1,4 @@
-/** The platform's own messages for the codes the emulator answers (PROTOCOL §2). */
+/** The platform's own messages for the codes the emulator answers. */
 export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',

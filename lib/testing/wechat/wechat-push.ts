@@ -4,7 +4,7 @@ import type { AuthorizationCodeBook } from './authorization-codes.js';
 import type { FakeWeChatAuthorizationEvent } from './fake-wechat-authorization.types.js';
 import type { FakeWeChatBuiltPush, FakeWeChatPushOptions, FakeWeChatPushResult } from './fake-wechat.types.js';
 
-/** Inner XML of a `component_verify_ticket` push (PROTOCOL §3). */
+/** Inner XML of a `component_verify_ticket` push. */
 export function ticketMessageXml(appId: string, ticket: string, createTimeSeconds: number): string {
   return (
     `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTimeSeconds}</CreateTime>` +
@@ -23,7 +23,7 @@ export interface AuthorizationMessage {
   preAuthCode: string;
 }
 
-/** Inner XML of an `authorized` / `updateauthorized` / `unauthorized` push (PROTOCOL §3). */
+/** Inner XML of an `authorized` / `updateauthorized` / `unauthorized` push. */
 export function authorizationMessageXml(appId: string, message: AuthorizationMessage): string {
   const head =
     `<xml><AppId>${cdata(appId)}</AppId><CreateTime>${message.createTime}</CreateTime>` +

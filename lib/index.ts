@@ -1,11 +1,10 @@
 // The public contract of nest-open-platform: what users import. Nothing else is exported
 // (test/public-api.e2e-spec.ts pins the list).
 export { OpenPlatformModule } from './open-platform.module.js';
+export type { OpenPlatformModuleAsyncOptions, OpenPlatformOptionsFactory } from './open-platform.module-definition.js';
 export type {
   ComponentOptions,
-  OpenPlatformModuleAsyncOptions,
   OpenPlatformModuleOptions,
-  OpenPlatformOptionsFactory,
   PlatformName,
   RedisOptions,
   RefreshOptions,

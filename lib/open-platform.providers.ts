@@ -1,6 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
 import axios from 'axios';
-import { createCache } from 'cache-manager';
 import { AuthorizationPushHandler } from './authorizers/authorization-push.handler.js';
 import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
@@ -14,7 +13,7 @@ import { bindRoutePrefix } from './callback/route-binder.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { ComponentsService } from './components/components.service.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
-import { LockService, MemoryLockService } from './lock/lock.service.js';
+import { LockService } from './lock/lock.service.js';
 import {
   OPEN_PLATFORM_HTTP_CLIENT,
   OPEN_PLATFORM_OPTIONS,
@@ -25,8 +24,9 @@ import { resolveOptions, type ResolvedOptions } from './options/resolved-options
 import { validateOptions } from './options/validate-options.js';
 import { PlatformRegistry } from './platforms/platform-registry.js';
 import { platformDefinition, supportedPlatforms } from './platforms/platforms.js';
-import { DurableStore, MemoryDurableStore } from './store/durable-store.js';
-import { CacheManagerTokenCache, TokenCache } from './store/token-cache.js';
+import { DurableStore } from './store/durable-store.js';
+import { OpenPlatformStorage } from './store/storage.js';
+import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 import { TokenService } from './tokens/token.service.js';
@@ -70,16 +70,13 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     },
     { provide: Clock, useClass: SystemClock },
     {
-      provide: TokenCache,
+      provide: OpenPlatformStorage,
       inject: [OPEN_PLATFORM_OPTIONS],
-      useFactory: (o: ResolvedOptions) => o.storage.cache ?? new CacheManagerTokenCache(createCache()),
+      useFactory: (o: ResolvedOptions) => OpenPlatformStorage.create(o.storage),
     },
-    {
-      provide: DurableStore,
-      inject: [OPEN_PLATFORM_OPTIONS],
-      useFactory: (o: ResolvedOptions) => o.storage.durable ?? new MemoryDurableStore(),
-    },
-    { provide: LockService, useClass: MemoryLockService },
+    { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
+    { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },
+    { provide: LockService, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.lock },
     { provide: PUSH_HANDLERS, inject: [AuthorizationPushHandler], useFactory: (h: AuthorizationPushHandler) => [h] },
     AuthorizerStore,
     AuthorizerSyncService,

@@ -6,8 +6,9 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { isPlatformName, PLATFORM_NAMES, type PlatformName } from '../platform-names.js';
 
-export type CryptoPlatform = 'wechat' | 'douyin';
+export type CryptoPlatform = PlatformName;
 
 export interface MessageCryptoOptions {
   platform: CryptoPlatform;
@@ -41,7 +42,7 @@ export class MessageCrypto {
   constructor(options: MessageCryptoOptions) {
     const { platform, token, appId, encodingAesKey, previousEncodingAesKey } = (options ??
       {}) as Partial<MessageCryptoOptions>;
-    if (platform !== 'wechat' && platform !== 'douyin') invalid(`platform must be 'wechat' or 'douyin'`);
+    if (!isPlatformName(platform)) invalid(`platform must be one of: ${PLATFORM_NAMES.join(', ')}`);
     if (typeof token !== 'string' || token === '') invalid('token must be a non-empty string');
     if (typeof appId !== 'string' || appId === '') invalid('appId must be a non-empty string');
     this.platform = platform;

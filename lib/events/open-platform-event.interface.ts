@@ -1,4 +1,4 @@
-import type { PlatformName } from '../options/open-platform-options.interface.js';
+import type { PlatformName } from '../platform-names.js';
 
 /** What every event carries. */
 interface EventBase {

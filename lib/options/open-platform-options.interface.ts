@@ -1,9 +1,9 @@
-import type { ModuleMetadata } from '@nestjs/common';
 import type { DurableStore } from '../store/durable-store.js';
 import type { TokenCache } from '../store/token-cache.js';
 
-/** The platforms this module speaks to. */
-export type PlatformName = 'wechat' | 'douyin';
+import type { PlatformName } from '../platform-names.js';
+
+export type { PlatformName };
 
 /** One third-party platform ("component") the app runs. */
 export interface ComponentOptions {
@@ -64,18 +64,4 @@ export interface OpenPlatformModuleOptions {
   storage?: StorageOptions;
   /** Timeout of each upstream platform call in ms. Default 10000. */
   httpTimeoutMs?: number;
-}
-
-/** Options of {@link OpenPlatformModule.forRootAsync}. */
-export interface OpenPlatformModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  useFactory?: (...args: any[]) => OpenPlatformModuleOptions | Promise<OpenPlatformModuleOptions>;
-  inject?: any[];
-  useClass?: new (...args: any[]) => OpenPlatformOptionsFactory;
-  useExisting?: new (...args: any[]) => OpenPlatformOptionsFactory;
-  isGlobal?: boolean;
-}
-
-/** Implemented by a class passed as `useClass` / `useExisting` to `forRootAsync`. */
-export interface OpenPlatformOptionsFactory {
-  createOpenPlatformOptions(): OpenPlatformModuleOptions | Promise<OpenPlatformModuleOptions>;
 }

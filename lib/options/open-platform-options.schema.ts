@@ -16,6 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PLATFORM_NAMES } from '../platform-names.js';
 
 // Validation schema of the module options. Messages are generated from property names and
 // constraints only: `$value` is never interpolated, so secrets cannot leak into them.
@@ -24,9 +25,6 @@ import {
 // valid characters is told only about its length).
 const BASE64_CHARS = /^[A-Za-z0-9+/]*$/;
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
-/** Every platform name an option may carry (whether this version runs it is checked apart). */
-export const PLATFORM_NAMES: readonly string[] = ['wechat', 'douyin'];
 
 export class ComponentOptionsSchema {
   @IsIn(PLATFORM_NAMES, { message: `platform must be one of: ${PLATFORM_NAMES.join(', ')}` })

@@ -2,7 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { OpenPlatformModuleOptions } from './open-platform-options.interface.js';
-import { OpenPlatformOptionsSchema, PLATFORM_NAMES } from './open-platform-options.schema.js';
+import { isPlatformName } from '../platform-names.js';
+import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
 import { DurableStore } from '../store/durable-store.js';
 import { TokenCache } from '../store/token-cache.js';
 
@@ -64,7 +65,7 @@ function unsupportedPlatforms(options: OpenPlatformModuleOptions, supported: rea
   const problems: string[] = [];
   options.components.forEach((c, i) => {
     const platform = c?.platform as unknown;
-    if (typeof platform === 'string' && PLATFORM_NAMES.includes(platform) && !supported.includes(platform)) {
+    if (isPlatformName(platform) && !supported.includes(platform)) {
       problems.push(
         `components[${i}].platform: platform '${platform}' is not supported by this version yet (supported: ${supported.join(', ')})`,
       );

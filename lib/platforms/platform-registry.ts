@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosInstance } from 'axios';
 import { OPEN_PLATFORM_HTTP_CLIENT, OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
-import type { PlatformName } from '../options/open-platform-options.interface.js';
+import type { PlatformName } from '../platform-names.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import type { PlatformAdapter } from './platform-adapter.js';
 import { platformDefinition } from './platforms.js';

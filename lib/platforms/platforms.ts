@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
-import type { ComponentOptions, PlatformName } from '../options/open-platform-options.interface.js';
+import type { ComponentOptions } from '../options/open-platform-options.interface.js';
+import type { PlatformName } from '../platform-names.js';
 import type { PlatformAdapter, PlatformDefaults } from './platform-adapter.js';
 import { WeChatAdapter } from './wechat/wechat.adapter.js';
 import { WECHAT_API_BASE_URL, WECHAT_AUTHORIZE_PAGE_URL } from './wechat/wechat.constants.js';

@@ -1,4 +1,4 @@
-import type { PlatformName } from '../options/open-platform-options.interface.js';
+import type { PlatformName } from '../platform-names.js';
 
 /**
  * Every key this module writes, namespaced per platform and component so several components

@@ -15,7 +15,7 @@ export {
   type AuthorizationUrlRequest,
   type GetAuthorizerTokenOptions,
   type GetTokenOptions,
-} from './tokens/token.service.js';
+} from './token.service.js';
 export type { AuthorizerInfo, AuthorizerStatus } from './authorizers/authorizer.interface.js';
 export { MessageCrypto, type MessageCryptoOptions, type CryptoPlatform } from './crypto/message-crypto.js';
 export {

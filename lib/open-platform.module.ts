@@ -5,7 +5,7 @@ import { OpenPlatformEvents } from './events/open-platform-events.service.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
 import { createProviders } from './open-platform.providers.js';
-import { TokenService } from './tokens/token.service.js';
+import { TokenService } from './token.service.js';
 
 /**
  * Runs the credential lifecycle of WeChat Open Platform / Douyin third-party platforms.

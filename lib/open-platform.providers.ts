@@ -29,7 +29,7 @@ import { OpenPlatformStorage } from './store/storage.js';
 import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
-import { TokenService } from './tokens/token.service.js';
+import { TokenService } from './token.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AuthorizationService } from '../authorizers/authorization.service.js';
-import type { AuthorizerInfo } from '../authorizers/authorizer.interface.js';
-import { AuthorizerStore } from '../authorizers/authorizer.store.js';
-import { AuthorizerSyncService } from '../authorizers/authorizer-sync.service.js';
-import { AuthorizerTokenService } from '../authorizers/authorizer-token.service.js';
-import { ComponentsService } from '../components/components.service.js';
-import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
-import { ComponentTokenService } from './component-token.service.js';
+import { AuthorizationService } from './authorizers/authorization.service.js';
+import type { AuthorizerInfo } from './authorizers/authorizer.interface.js';
+import { AuthorizerStore } from './authorizers/authorizer.store.js';
+import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
+import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
+import { ComponentsService } from './components/components.service.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
+import { ComponentTokenService } from './tokens/component-token.service.js';
 
 /** Options of {@link TokenService.getComponentAccessToken}. */
 export interface GetTokenOptions {

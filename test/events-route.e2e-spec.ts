@@ -8,7 +8,8 @@ import type { TicketRecord } from '../lib/tickets/ticket.store.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { closed, rawRequest } from './support/raw-http.js';
 import { signedPush } from './support/signed-push.js';
-import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { ADAPTERS, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const ticketXml = (appId: string, ticket: string, createTime: number) =>
   `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
@@ -339,5 +340,54 @@ describe.each(variants)('events route: %s', (_name, harnessOptions) => {
         }
       },
     );
+  });
+});
+
+describe.each(ADAPTERS)('refused pushes on %s: debug lines, one summary per component per minute', (adapter) => {
+  let h: Harness;
+  const logger = new CapturingLogger();
+  beforeEach(async () => {
+    logger.clear();
+    h = await startHarness({ adapter, logger });
+  });
+  afterEach(() => h.close());
+
+  const nowS = () => Math.floor(h.clock.now() / 1000);
+  const refusals = () => logger.lines.filter((l) => /refused/.test(l.message));
+
+  it('37 refusals → 37 debug lines and one warning; the next one after a minute sums up the rest', async () => {
+    const forged = (i: number) => {
+      const push = h.fake.buildPush(COMPONENT_A.appId, ticketXml(COMPONENT_A.appId, `t${i}`, nowS()));
+      return post(h.eventsUrl(), { ...push.query, msg_signature: 'f'.repeat(40) }, push.body);
+    };
+    for (let i = 0; i < 30; i++) expect((await forged(i)).status).toBe(401);
+    for (let i = 0; i < 7; i++) expect((await post(h.eventsUrl(), {}, '<xml>')).status).toBe(400);
+    expect(logger.at('debug', /refused/)).toHaveLength(37);
+    const warnings = logger.at('warn', /refused/);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toMatch(/refused 1 push to wx_component_a: 1 SIGNATURE_MISMATCH/);
+
+    h.clock.advance(59_000);
+    expect((await forged(99)).status).toBe(401);
+    expect(logger.at('warn', /refused/)).toHaveLength(1);
+    h.clock.advance(1_000);
+    expect((await post(h.eventsUrl(), {}, 'junk')).status).toBe(400);
+    const [, summary] = logger.at('warn', /refused/);
+    expect(summary.message).toMatch(
+      /refused 38 pushes to wx_component_a since .*: 30 SIGNATURE_MISMATCH, 8 MALFORMED_MESSAGE/,
+    );
+
+    // Another component has its own budget; unknown ones share one bucket.
+    expect((await post(h.eventsUrl(COMPONENT_B.appId), {}, 'junk')).status).toBe(400);
+    for (let i = 0; i < 20; i++) expect((await post(h.eventsUrl(`wx_unknown_${i}`), {}, 'junk')).status).toBe(404);
+    expect(logger.at('warn', /refused/).map((l) => /^refused \d+ push(es)? to [^\s:]+/.exec(l.message)?.[0])).toEqual([
+      'refused 1 push to wx_component_a',
+      'refused 38 pushes to wx_component_a',
+      'refused 1 push to wx_component_b',
+      'refused 1 push to (unknown',
+    ]);
+    // Nothing else at warn level or above, and no Fastify complaint about a JSON error under text/plain.
+    expect(logger.lines.filter((l) => ['warn', 'error'].includes(l.level) && !/refused/.test(l.message))).toEqual([]);
+    expect(refusals().length).toBe(37 + 2 + 1 + 20 + 4);
   });
 });

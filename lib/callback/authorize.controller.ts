@@ -11,8 +11,14 @@ import { authorizedPath, type ServedRequest } from './served-path.js';
 
 type Query = Record<string, unknown>;
 
-function one(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+/**
+ * A query parameter given at most once: undefined when absent; a repeated or bracketed one
+ * (an array or object, depending on the query parser) is refused rather than ignored.
+ */
+function one(query: Query, name: string): string | undefined {
+  const value = Object.hasOwn(query, name) ? query[name] : undefined;
+  if (value === undefined || typeof value === 'string') return value;
+  throw badRequest(`the ${name} query parameter must be given once, as a plain value`);
 }
 
 function badRequest(message: string): OpenPlatformError {
@@ -40,11 +46,11 @@ export function createAuthorizeController(): Type<unknown> {
     ): Promise<{ url: string; statusCode: number }> {
       try {
         const component = this.components.resolve(componentAppId);
-        const authType = one(query.auth_type);
+        const authType = one(query, 'auth_type');
         if (authType !== undefined && !/^\d{1,3}$/.test(authType)) throw badRequest('auth_type must be a number');
-        const bizAppId = one(query.biz_appid);
+        const bizAppId = one(query, 'biz_appid');
         if (bizAppId && !isUsableField(bizAppId)) throw badRequest('biz_appid is blank, too long or malformed');
-        const mobile = one(query.mobile);
+        const mobile = one(query, 'mobile');
         const url = await this.authorizations.authorizationUrl(component, {
           redirectUri: this.redirectUri(req),
           authType: authType === undefined ? undefined : Number(authType),
@@ -66,7 +72,7 @@ export function createAuthorizeController(): Type<unknown> {
       try {
         const component = this.components.resolve(componentAppId);
         const param = this.platforms.get(component.platform).redirectCodeParam;
-        const code = one(query[param]);
+        const code = one(query, param);
         // Checked here so a blank or oversized code never costs an upstream call.
         if (!isUsableField(code)) throw badRequest(`the ${param} query parameter is missing or malformed`);
         const info = await this.authorizations.exchange(component, code);

@@ -9,6 +9,8 @@ import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { TokenInterceptor } from './http/token.interceptor.js';
 import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
 import { PushService } from './callback/push.service.js';
+import { RefusedPushLog } from './callback/refused-push.log.js';
+import { FastifyXmlParser } from './callback/fastify-xml-parser.js';
 import { bindRoutePrefix } from './callback/route-binder.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { ComponentsService } from './components/components.service.js';
@@ -101,5 +103,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     TokenService,
     OpenPlatformEvents,
     PushService,
+    RefusedPushLog,
+    FastifyXmlParser,
   ];
 }

@@ -1,17 +1,24 @@
 import { Controller, Get, Inject, Param, Query, Redirect, Req, type Type } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { AuthorizationService } from '../authorizers/authorization.service.js';
 import { ComponentsService } from '../components/components.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { isUsableField } from '../platforms/push-fields.js';
 import { toHttpError } from './http-error.js';
+import { authorizedPath, type ServedRequest } from './served-path.js';
 
 type Query = Record<string, unknown>;
 
-function one(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+/**
+ * A query parameter given at most once: undefined when absent; a repeated or bracketed one
+ * (an array or object, depending on the query parser) is refused rather than ignored.
+ */
+function one(query: Query, name: string): string | undefined {
+  const value = Object.hasOwn(query, name) ? query[name] : undefined;
+  if (value === undefined || typeof value === 'string') return value;
+  throw badRequest(`the ${name} query parameter must be given once, as a plain value`);
 }
 
 function badRequest(message: string): OpenPlatformError {
@@ -35,16 +42,17 @@ export function createAuthorizeController(): Type<unknown> {
     async authorize(
       @Param('componentAppId') componentAppId: string,
       @Query() query: Query,
-      @Req() req: IncomingMessage,
+      @Req() req: ServedRequest,
     ): Promise<{ url: string; statusCode: number }> {
       try {
         const component = this.components.resolve(componentAppId);
-        const authType = one(query.auth_type);
+        const authType = one(query, 'auth_type');
         if (authType !== undefined && !/^\d{1,3}$/.test(authType)) throw badRequest('auth_type must be a number');
-        const bizAppId = one(query.biz_appid);
-        const mobile = one(query.mobile);
+        const bizAppId = one(query, 'biz_appid');
+        if (bizAppId && !isUsableField(bizAppId)) throw badRequest('biz_appid is blank, too long or malformed');
+        const mobile = one(query, 'mobile');
         const url = await this.authorizations.authorizationUrl(component, {
-          redirectUri: `${this.baseUrl(req)}/${this.options.routePrefix}/${encodeURIComponent(component.appId)}/authorized`,
+          redirectUri: this.redirectUri(req),
           authType: authType === undefined ? undefined : Number(authType),
           bizAppId: bizAppId || undefined,
           mobile: mobile === '1' || mobile === 'true',
@@ -64,8 +72,9 @@ export function createAuthorizeController(): Type<unknown> {
       try {
         const component = this.components.resolve(componentAppId);
         const param = this.platforms.get(component.platform).redirectCodeParam;
-        const code = one(query[param]);
-        if (!code) throw badRequest(`the ${param} query parameter is missing`);
+        const code = one(query, param);
+        // Checked here so a blank or oversized code never costs an upstream call.
+        if (!isUsableField(code)) throw badRequest(`the ${param} query parameter is missing or malformed`);
         const info = await this.authorizations.exchange(component, code);
         return { authorizerAppId: info.authorizerAppId, status: info.status };
       } catch (err) {
@@ -73,13 +82,21 @@ export function createAuthorizeController(): Type<unknown> {
       }
     }
 
-    /** `publicBaseUrl` when configured; otherwise the URL this request came to. */
-    private baseUrl(req: IncomingMessage & { protocol?: string }): string {
-      if (this.options.publicBaseUrl) return this.options.publicBaseUrl;
+    /**
+     * Where the platform sends the merchant back: the path this very request was served under
+     * (global prefix, versioning and mounts included) with `/authorize` replaced by `/authorized`,
+     * after `publicBaseUrl` when configured (the public origin, plus any path a reverse proxy puts
+     * in front of the app), else after the origin this request came to.
+     */
+    private redirectUri(req: ServedRequest & { protocol?: string }): string {
+      const path = authorizedPath(req);
+      if (!path) throw badRequest('the request path cannot be used to build redirect_uri');
+      if (this.options.publicBaseUrl) return `${this.options.publicBaseUrl}${path}`;
       const host = req.headers.host;
       if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host))
         throw badRequest('no usable Host header; configure publicBaseUrl');
-      return `${req.protocol ?? 'http'}://${host}`;
+      // Express and Fastify both expose `protocol` (honouring their trust-proxy settings).
+      return `${req.protocol ?? 'http'}://${host}${path}`;
     }
   }
   return OpenPlatformAuthorizeController;

@@ -7,6 +7,7 @@ import { PUSH_REPLAY_WINDOW_MS } from '../open-platform.constants.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { InboundPush, PlatformPush } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { assertUsablePush } from '../platforms/push-fields.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { PUSH_HANDLERS, type PushHandler } from './push-handler.interface.js';
 
@@ -38,7 +39,8 @@ export class PushService {
     const crypto = this.crypto(component);
     // The signature is checked before decrypting: AES-CBC alone does not detect tampering.
     crypto.assertSignature(envelope.signature, envelope.timestamp, envelope.nonce, envelope.encrypt);
-    const push = adapter.parseMessage(crypto.decrypt(envelope.encrypt));
+    // Checked for every platform at once: a signed message can still carry blank fields.
+    const push = assertUsablePush(adapter.parseMessage(crypto.decrypt(envelope.encrypt)), component.platform);
     if (push.componentAppId !== component.appId) {
       throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
     }

@@ -13,6 +13,14 @@ function tooLarge(limit: number): OpenPlatformError {
   });
 }
 
+function truncated(): OpenPlatformError {
+  return new OpenPlatformError({
+    platform: 'library',
+    code: OpenPlatformErrorCode.MALFORMED_MESSAGE,
+    message: 'push body ended before it was complete',
+  });
+}
+
 function checked<T extends Buffer | string>(body: T, limit: number): T {
   if (Buffer.byteLength(body) > limit) throw tooLarge(limit);
   return body;
@@ -32,7 +40,7 @@ export async function readPushBody(req: PushRequest, limit: number): Promise<Inb
   const body = req.body;
   if (Buffer.isBuffer(body) || typeof body === 'string') return checked(body, limit);
   if (body && typeof body === 'object' && Object.keys(body).length > 0) {
-    if (Buffer.byteLength(JSON.stringify(body)) > limit) throw tooLarge(limit);
+    if (sizeExceeds(body, limit)) throw tooLarge(limit);
     return body as Record<string, unknown>;
   }
   const stream = req.raw ?? req;
@@ -40,14 +48,68 @@ export async function readPushBody(req: PushRequest, limit: number): Promise<Inb
   return readStream(stream, limit);
 }
 
-async function readStream(stream: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * Whether an already-parsed body would serialize to more than `limit` bytes, estimated (about its
+ * JSON length, in UTF-16 units) without recursion and stopping as soon as the limit is passed:
+ * every node visited adds at least one unit, so an attacker's structure, however deep or wide,
+ * costs at most `limit` steps. `JSON.stringify` would overflow the stack on deep nesting.
+ */
+function sizeExceeds(body: object, limit: number): boolean {
   let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(buf);
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') size += value.length + 3;
+    else if (value !== null && typeof value === 'object') {
+      size += 2;
+      if (Array.isArray(value)) for (const item of value) pending.push(item);
+      else
+        for (const [key, item] of Object.entries(value)) {
+          size += key.length + 3;
+          pending.push(item);
+        }
+    } else size += 8;
+    if (size > limit) return true;
   }
-  return Buffer.concat(chunks);
+  return false;
+}
+
+/**
+ * Reads an unread request stream up to `limit` bytes. On excess it stops listening without
+ * destroying the stream (which would reset the socket before the 413 is written); the route
+ * answers `Connection: close`, and Node discards the rest and closes once the answer is out.
+ */
+function readStream(stream: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onAbort);
+      stream.off('close', onAbort);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += buf.length;
+      if (size > limit) {
+        stop();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(buf);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onAbort = (): void => {
+      stop();
+      reject(truncated());
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onAbort);
+    stream.on('close', onAbort);
+  });
 }

@@ -58,7 +58,12 @@ export interface OpenPlatformModuleOptions {
   refresh?: RefreshOptions;
   /** Prefix of the module's HTTP routes. Default `'open-platform'`. */
   routePrefix?: string;
-  /** Public base URL of this app, used to build `redirect_uri` for the authorize flow. */
+  /**
+   * Public origin of this app, plus any path a reverse proxy puts in front of it (e.g.
+   * `https://api.example.com/gateway`). The authorize flow's `redirect_uri` is this followed by the
+   * path the app serves the route under (global prefix and route prefix included). Default: the
+   * origin the `…/authorize` request came to.
+   */
   publicBaseUrl?: string;
   /** Custom stores, e.g. your database for durable data. Not with `redis`. */
   storage?: StorageOptions;

@@ -18,7 +18,7 @@ export async function merchantAuthorizes(
 ) {
   const componentAppId = opts.componentAppId ?? COMPONENT_A.appId;
   h.fake.queueMerchant({ componentAppId, authorizerAppId, funcIds: opts.funcIds ?? [1, 15], grantApi: opts.grantApi });
-  const start = await getManual(`${h.url}/open-platform/${componentAppId}/authorize`);
+  const start = await getManual(`${h.routesUrl}/${componentAppId}/authorize`);
   expect(start.status).toBe(302);
   const page = await getManual(start.location!);
   expect(page.status).toBe(302);

@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Clock } from '../../lib/clock/clock.js';
 import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
@@ -13,11 +14,25 @@ export interface Harness {
   tokens: TokenService;
   /** Base URL of the app, e.g. http://127.0.0.1:1234 */
   url: string;
+  /** Which HTTP adapter the app runs on. */
+  adapter: HttpAdapterName;
+  /** URL of the module's routes: the app URL, the global prefix if any, and the route prefix. */
+  routesUrl: string;
   eventsUrl(componentAppId?: string): string;
   close(): Promise<void>;
 }
 
+/** The HTTP adapters the e2e suites run on. */
+export type HttpAdapterName = 'express' | 'fastify';
+export const ADAPTERS: HttpAdapterName[] = ['express', 'fastify'];
+
 export interface HarnessOptions {
+  /** HTTP adapter of the app; default Express. */
+  adapter?: HttpAdapterName;
+  /** `app.setGlobalPrefix(…)` before listening. */
+  globalPrefix?: string;
+  /** Logger of the app (default: none). */
+  logger?: LoggerService;
   /** Extra module options (components default to A and B on the emulator). */
   options?: Partial<OpenPlatformModuleOptions> & { isGlobal?: boolean };
   /** Nest application options (`rawBody`, `bodyParser`). */
@@ -53,20 +68,28 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false, ...opts.appOptions });
+  const adapter = opts.adapter ?? 'express';
+  const appOptions = { logger: opts.logger ?? (false as const), ...opts.appOptions };
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), appOptions)
+      : moduleRef.createNestApplication(appOptions);
+  if (opts.globalPrefix) app.setGlobalPrefix(opts.globalPrefix);
   opts.configure?.(app);
   await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const prefix = opts.options?.routePrefix ?? 'open-platform';
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  const routesUrl = [url, opts.globalPrefix, opts.options?.routePrefix ?? 'open-platform'].filter(Boolean).join('/');
   // Like the platform's configured authorization-event URL.
-  for (const c of [COMPONENT_A, COMPONENT_B]) fake.setEventsUrl(c.appId, `${url}/${prefix}/${c.appId}/events`);
+  for (const c of [COMPONENT_A, COMPONENT_B]) fake.setEventsUrl(c.appId, `${routesUrl}/${c.appId}/events`);
   return {
     app,
     fake,
     clock,
     tokens: app.get(TokenService),
     url,
-    eventsUrl: (appId = COMPONENT_A.appId) => `${url}/${prefix}/${appId}/events`,
+    adapter,
+    routesUrl,
+    eventsUrl: (appId = COMPONENT_A.appId) => `${routesUrl}/${appId}/events`,
     close: async () => {
       await app.close();
       if (ownFake) await fake.stop();

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
+import { MAX_PUSH_BYTES } from '../../open-platform.constants.js';
 import type { InboundPush, PlatformPush, PushEnvelope } from '../platform-adapter.js';
 
 // Entities are never expanded (no XXE / billion-laughs); values stay strings (appids and tickets
@@ -22,24 +23,67 @@ function malformed(what: string): OpenPlatformError {
   });
 }
 
-/** Parses `<xml>…</xml>` into a flat map of its child elements' text. */
+/** WeChat messages are flat (`<xml>` and its children); anything much deeper is not a push. */
+export const MAX_XML_DEPTH = 8;
+
+/**
+ * Whether element nesting in `xml` goes deeper than `max` (or a markup section is left open).
+ * One linear scan without recursion or backtracking, stopping at the first excess, so hostile
+ * nesting is refused before any parser walks it.
+ */
+function nestingExceeds(xml: string, max: number): boolean {
+  let depth = 0;
+  for (let i = xml.indexOf('<'); i !== -1; i = xml.indexOf('<', i)) {
+    // CDATA sections and comments may contain '<' and '>' that are not markup.
+    const section = xml.startsWith('<![CDATA[', i) ? ']]>' : xml.startsWith('<!--', i) ? '-->' : '>';
+    const end = xml.indexOf(section, i + 1);
+    if (end === -1) return true;
+    const next = xml[i + 1];
+    if (section === '>' && next !== '?' && next !== '!') {
+      if (next === '/') depth--;
+      else if (xml[end - 1] !== '/' && ++depth > max) return true;
+    }
+    i = end + section.length;
+  }
+  return false;
+}
+
+/**
+ * Parses `<xml>…</xml>` into a flat map of its child elements' text. The map has no prototype,
+ * so element names such as `__proto__` or `constructor` are plain keys.
+ *
+ * @throws OpenPlatformError(MALFORMED_MESSAGE) for anything that is not a flat, well-formed message.
+ */
 export function parseWeChatXml(xml: string): Record<string, string> {
-  if (!xml.trim().startsWith('<') || XMLValidator.validate(xml) !== true)
-    throw malformed('body is not well-formed XML');
+  if (!xml.trim().startsWith('<')) throw malformed('body is not XML');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw malformed('DOCTYPE and entity declarations are not accepted');
-  const root: unknown = (parser.parse(xml) as Record<string, unknown>).xml;
+  if (nestingExceeds(xml, MAX_XML_DEPTH)) throw malformed(`elements nested deeper than ${MAX_XML_DEPTH}`);
+  let root: unknown;
+  try {
+    if (XMLValidator.validate(xml) !== true) throw malformed('body is not well-formed XML');
+    root = (parser.parse(xml) as Record<string, unknown>).xml;
+  } catch (err) {
+    // The parser refuses some names (`__proto__`, `constructor`…) and limits with plain Errors.
+    if (err instanceof OpenPlatformError) throw err;
+    throw malformed('body could not be parsed');
+  }
   if (root === null || typeof root !== 'object' || Array.isArray(root)) throw malformed('missing <xml> root element');
-  const flat: Record<string, string> = {};
+  const flat = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(root)) {
     if (typeof value === 'string') flat[key] = value;
   }
   return flat;
 }
 
+/**
+ * A query or body value as one string: a string, a number, or the first element of an array
+ * (repeated query parameters, XML-to-object parsers). Looks one level deep only: an attacker's
+ * nested arrays are never walked.
+ */
 function firstString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return firstString(value[0]);
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  if (typeof first === 'string') return first;
+  if (typeof first === 'number') return String(first);
   return undefined;
 }
 
@@ -54,10 +98,12 @@ function encryptFromBody(body: InboundPush['body']): string {
     return encrypt;
   }
   // Object bodies come from XML body parsers such as express-xml-bodyparser (lower-cased, arrays).
-  const root = (body.xml ?? body) as Record<string, unknown>;
-  const key = Object.keys(root ?? {}).find((k) => k.toLowerCase() === 'encrypt');
+  const inner = Object.hasOwn(body, 'xml') ? body.xml : body;
+  const root = (inner !== null && typeof inner === 'object' ? inner : {}) as Record<string, unknown>;
+  const key = Object.keys(root).find((k) => k.toLowerCase() === 'encrypt');
   const encrypt = key ? firstString(root[key]) : undefined;
   if (!encrypt) throw malformed('no Encrypt field');
+  if (encrypt.length > MAX_PUSH_BYTES) throw malformed('Encrypt field longer than a push may be');
   return encrypt;
 }
 

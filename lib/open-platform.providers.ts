@@ -7,7 +7,9 @@ import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js'
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { TokenInterceptor } from './http/token.interceptor.js';
-import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
+import { ForwardPushHandler } from './callback/forward-push.handler.js';
+import { PUSH_HANDLERS, type PushHandler } from './platforms/push-handler.interface.js';
+import { TicketPushHandler } from './tickets/ticket-push.handler.js';
 import { PushService } from './callback/push.service.js';
 import { RefusedPushLog } from './callback/refused-push.log.js';
 import { FastifyXmlParser } from './callback/fastify-xml-parser.js';
@@ -79,7 +81,13 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },
     { provide: LockService, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.lock },
-    { provide: PUSH_HANDLERS, inject: [AuthorizationPushHandler], useFactory: (h: AuthorizationPushHandler) => [h] },
+    TicketPushHandler,
+    ForwardPushHandler,
+    {
+      provide: PUSH_HANDLERS,
+      inject: [TicketPushHandler, AuthorizationPushHandler, ForwardPushHandler],
+      useFactory: (...handlers: PushHandler[]) => handlers,
+    },
     AuthorizerStore,
     AuthorizerSyncService,
     AuthorizerTokenService,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PushHandler } from '../callback/push-handler.interface.js';
+import type { PushHandler } from '../platforms/push-handler.interface.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { PlatformPush } from '../platforms/platform-adapter.js';
 import { AuthorizationService } from './authorization.service.js';

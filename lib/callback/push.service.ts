@@ -2,14 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
 import { MessageCrypto } from '../crypto/message-crypto.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
-import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { PUSH_REPLAY_WINDOW_MS } from '../open-platform.constants.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { InboundPush, PlatformPush } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { assertUsablePush } from '../platforms/push-fields.js';
-import { TicketStore } from '../tickets/ticket.store.js';
-import { PUSH_HANDLERS, type PushHandler } from './push-handler.interface.js';
+import { PUSH_HANDLERS, type PushHandler } from '../platforms/push-handler.interface.js';
 
 /**
  * Verifies, decrypts and dispatches pushes to the authorization-event URL. Nothing is stored
@@ -22,8 +20,6 @@ export class PushService {
 
   constructor(
     private readonly platforms: PlatformRegistry,
-    private readonly tickets: TicketStore,
-    private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
     @Inject(PUSH_HANDLERS) private readonly handlers: PushHandler[],
   ) {}
@@ -47,21 +43,11 @@ export class PushService {
     return push;
   }
 
-  /** Acts on a verified push. */
+  /**
+   * Hands a verified push to the first handler that takes it (tickets, authorization changes,
+   * then everything else as a `push` event).
+   */
   async dispatch(component: ResolvedComponent, push: PlatformPush): Promise<void> {
-    if (push.kind === 'ticket') {
-      const result = await this.tickets.save(component, push.ticket, push.createdAt);
-      if (result === 'stored') {
-        this.logger.log(`ticket received for ${component.platform} component ${component.appId}`);
-        this.events.emit({
-          type: 'ticket',
-          platform: component.platform,
-          componentAppId: component.appId,
-          at: this.clock.now(),
-        });
-      }
-      return;
-    }
     for (const handler of this.handlers) {
       try {
         if (await handler.handle(component, push)) return;
@@ -75,18 +61,7 @@ export class PushService {
         throw err;
       }
     }
-    if (push.kind === 'other') {
-      this.events.emit({
-        type: 'push',
-        platform: component.platform,
-        componentAppId: component.appId,
-        at: this.clock.now(),
-        infoType: push.infoType,
-        fields: push.fields,
-      });
-    } else {
-      this.logger.warn(`no handler for ${push.kind} push of ${component.appId}`);
-    }
+    this.logger.warn(`no handler for ${push.kind} push of ${component.appId}`);
   }
 
   private crypto(component: ResolvedComponent): MessageCrypto {

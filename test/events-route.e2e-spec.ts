@@ -15,7 +15,7 @@ const ticketXml = (appId: string, ticket: string, createTime: number) =>
   `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
 
 async function post(url: string, query: Record<string, string>, body: string | Buffer, contentType = 'text/xml') {
-  const res = await fetch(`${url}?${new URLSearchParams(query)}`, {
+  const res = await fetch(`${url}?${new URLSearchParams(query).toString()}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -318,7 +318,7 @@ describe.each(variants)('events route: %s', (_name, harnessOptions) => {
       async (_k, upload) => {
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         try {
-          const url = `${h.eventsUrl()}?${new URLSearchParams(build().query)}`;
+          const url = `${h.eventsUrl()}?${new URLSearchParams(build().query).toString()}`;
           const first = await rawRequest({ url, agent, headers: { 'content-type': 'text/xml' }, ...upload });
           expect(first.status).toBe(413);
           expect(first.headers.connection).toBe('close');
@@ -327,7 +327,7 @@ describe.each(variants)('events route: %s', (_name, harnessOptions) => {
           const push = build('ticket@@@after-413');
           h.clock.advance(1000);
           const next = await rawRequest({
-            url: `${h.eventsUrl()}?${new URLSearchParams(push.query)}`,
+            url: `${h.eventsUrl()}?${new URLSearchParams(push.query).toString()}`,
             agent,
             headers: { 'content-type': 'text/xml' },
             body: push.body,

@@ -29,7 +29,7 @@ describe('events route on Fastify', () => {
         COMPONENT_A.appId,
         `<xml><AppId>${COMPONENT_A.appId}</AppId><CreateTime>${Math.floor(h.clock.now() / 1000)}</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>ticket@@@${type.length}</ComponentVerifyTicket></xml>`,
       );
-      const res = await fetch(`${h.eventsUrl()}?${new URLSearchParams(push.query)}`, {
+      const res = await fetch(`${h.eventsUrl()}?${new URLSearchParams(push.query).toString()}`, {
         method: 'POST',
         headers: { 'content-type': type },
         body: push.body,
@@ -61,7 +61,7 @@ describe('events route on Fastify', () => {
   it('a content type nobody parses is still refused with a 4xx, never a 5xx', async () => {
     h = await startHarness({ adapter: 'fastify' });
     const push = h.fake.buildPush(COMPONENT_A.appId, '<xml/>');
-    const res = await fetch(`${h.eventsUrl()}?${new URLSearchParams(push.query)}`, {
+    const res = await fetch(`${h.eventsUrl()}?${new URLSearchParams(push.query).toString()}`, {
       method: 'POST',
       headers: { 'content-type': 'image/png' },
       body: push.body,

@@ -55,7 +55,7 @@ describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(1
     const worker = async () => {
       while (next < cases.length) {
         const index = next++;
-        const c = cases[index]!;
+        const c = cases[index];
         let status: number | string;
         try {
           status = (await rawRequest({ ...c.request, agent })).status;
@@ -91,7 +91,7 @@ describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(1
       heap.push(process.memoryUsage().heapUsed);
     }
     expect(gc).toBeDefined(); // NODE_OPTIONS has --expose-gc, else the bound below means little
-    expect(heap[ROUNDS - 1]! - heap[0]!).toBeLessThan(HEAP_GROWTH_BOUND);
+    expect(heap[ROUNDS - 1] - heap[0]).toBeLessThan(HEAP_GROWTH_BOUND);
   });
 
   it.each([

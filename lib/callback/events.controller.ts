@@ -52,7 +52,7 @@ export function createEventsController(): Type<unknown> {
         if (answer instanceof HttpException && answer.getStatus() < 500) {
           this.refusals.refused(component?.appId, refusalReason(err), answer.getStatus());
           // The body may be left half-read; closing is cheaper than reading on an attacker's bytes.
-          if (answer.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) this.setHeader(res, 'Connection', 'close');
+          if (answer.getStatus() === Number(HttpStatus.PAYLOAD_TOO_LARGE)) this.setHeader(res, 'Connection', 'close');
         }
         throw answer;
       }

@@ -6,6 +6,7 @@ export const MAX_PUSH_FIELD_LENGTH = 512;
 
 // Control characters (tabs and newlines included) never occur in appids, tickets or codes; a value
 // made of them only would pass a plain emptiness check and poison the store.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -21,7 +21,7 @@ export class Prng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)]!;
+    return items[this.int(0, items.length - 1)];
   }
 
   bytes(n: number): Buffer {

@@ -40,6 +40,20 @@ describe('WalkBatcher', () => {
     expect(await results).toEqual(['report-1', 'report-1', 'report-1', 'report-1']);
   });
 
+  it('callers reaching it after more promise hops in the same event-loop turn share the walk too', async () => {
+    const walks = new ControlledWalks();
+    const batcher = new WalkBatcher(walks.walk);
+    const hops = async (n: number, id: string) => {
+      for (let i = 0; i < n; i++) await Promise.resolve();
+      return batcher.find(id);
+    };
+    const results = Promise.all([hops(0, 'a'), hops(5, 'b'), hops(50, 'c')]);
+    await flush();
+    expect(walks.requests).toEqual([{ ids: ['a', 'b', 'c'], all: false }]);
+    walks.finish('report-1');
+    expect(await results).toEqual(['report-1', 'report-1', 'report-1']);
+  });
+
   it('one running, one queued: callers arriving during a walk join the single next walk', async () => {
     const walks = new ControlledWalks();
     const batcher = new WalkBatcher(walks.walk);

@@ -52,8 +52,9 @@ export class WalkBatcher<R> {
       ids: new Set(),
       all: false,
       start,
-      // Starts once the previous walk is over; never before the current microtask ends, so
-      // callers arriving in the same tick share it.
+      // Starts once the previous walk is over, and never before the current event-loop turn
+      // ends: callers started together reach here after different numbers of promise hops, and
+      // all of them should share the walk.
       promise: started.then(() => {
         if (this.queued === batch) this.queued = undefined;
         this.running = true;
@@ -65,7 +66,7 @@ export class WalkBatcher<R> {
       () => this.finished(),
       () => this.finished(),
     );
-    if (!this.running) queueMicrotask(start);
+    if (!this.running) setImmediate(start);
     return batch;
   }
 

@@ -117,9 +117,10 @@ export class AuthorizerSyncService {
     const listed = new Set<string>();
     const repairable = new Set<string>();
     // Every appid of the list, to remember the list as a whole; dropped if too long to keep.
-    let everyAppId: Set<string> | undefined = new Set();
+    let everyAppId: Set<string> | undefined = this.options.unknownAuthorizerTtlMs > 0 ? new Set() : undefined;
     let total = 0;
     let restored = 0;
+    misses.walkStarted();
     const complete = await this.walk(component, async (entry, listTotal) => {
       total = listTotal;
       const appId = entry.authorizerAppId;
@@ -133,10 +134,7 @@ export class AuthorizerSyncService {
         if (entry.refreshToken) repairable.add(appId);
       }
       if (requested || request.all) {
-        if (await this.restore(component, entry)) {
-          restored++;
-          misses.forget(appId);
-        }
+        if (await this.restore(component, entry)) restored++;
       }
       return !request.all && listed.size === request.ids.size;
     });

@@ -40,6 +40,21 @@ describe('UnknownAuthorizerMemo', () => {
     expect(fallback.isKnownMissing('wx_new')).toBe(false);
   });
 
+  it('an authorization during a running walk is not recorded as missing when that walk ends', () => {
+    for (const listed of [new Set(['wx_a']), undefined]) {
+      const memo = new UnknownAuthorizerMemo(new TestClock(), TTL);
+      memo.walkStarted();
+      memo.forget('wx_new'); // authorized after the walk passed (or before it reached) its place
+      memo.rememberCompleteWalk(listed, ['wx_new', 'wx_nobody']);
+      expect(memo.isKnownMissing('wx_new')).toBe(false);
+      expect(memo.isKnownMissing('wx_nobody')).toBe(true);
+      // The next walk starts after the authorization: it sees the list as it is.
+      memo.walkStarted();
+      memo.rememberCompleteWalk(listed, ['wx_new']);
+      expect(memo.isKnownMissing('wx_new')).toBe(true);
+    }
+  });
+
   it('a TTL of 0 remembers nothing', () => {
     const memo = new UnknownAuthorizerMemo(new TestClock(), 0);
     memo.rememberCompleteWalk(new Set(['wx_a']), ['wx_nobody']);

@@ -20,19 +20,30 @@ export const DEFAULT_MEMO_LIMITS: UnknownAuthorizerMemoLimits = { listedMax: 100
  * remembering the missed appids themselves, at most `missesMax` of them (oldest dropped first).
  *
  * It answers only "was it absent from the list lately"; callers ask it only when the store has no
- * record, so it can never hide a record, and {@link forget} makes a fresh authorization count even
- * before the record is written.
+ * record, so it can never hide a record; {@link forget} makes a fresh authorization count at once,
+ * also against a walk that was running when it happened.
  */
 export class UnknownAuthorizerMemo {
   private listed: { appIds: Set<string>; until: number } | undefined;
   /** appid → until (epoch ms), oldest first (re-inserted on update). */
   private readonly misses = new Map<string, number>();
+  /**
+   * Appids that authorized since the running walk started: the walk may have passed their place
+   * in the list before they got there, so what it records must not count them as missing.
+   * Bounded by genuine authorizations during one walk; if it overflows, that walk records nothing.
+   */
+  private authorizedDuringWalk: Set<string> | undefined = new Set();
 
   constructor(
     private readonly clock: Clock,
     private readonly ttlMs: number,
     readonly limits: UnknownAuthorizerMemoLimits = DEFAULT_MEMO_LIMITS,
   ) {}
+
+  /** A walk of the list starts (walks of one list never overlap). */
+  walkStarted(): void {
+    this.authorizedDuringWalk = new Set();
+  }
 
   /**
    * After a walk that reached the end of the list.
@@ -41,15 +52,17 @@ export class UnknownAuthorizerMemo {
    */
   rememberCompleteWalk(listed: ReadonlySet<string> | undefined, missing: Iterable<string>): void {
     if (this.ttlMs <= 0) return;
+    const authorized = this.authorizedDuringWalk;
+    if (!authorized) return;
     const until = this.clock.now() + this.ttlMs;
     if (listed && listed.size <= this.limits.listedMax) {
-      this.listed = { appIds: new Set(listed), until };
+      this.listed = { appIds: new Set([...listed, ...authorized]), until };
       // The whole list answers for any appid: single misses would only duplicate it.
       this.misses.clear();
       return;
     }
     this.listed = undefined;
-    for (const appId of missing) this.rememberMiss(appId, until);
+    for (const appId of missing) if (!authorized.has(appId)) this.rememberMiss(appId, until);
   }
 
   /** Whether a recent complete walk showed that `appId` is not in the list. */
@@ -71,6 +84,9 @@ export class UnknownAuthorizerMemo {
   forget(appId: string): void {
     this.misses.delete(appId);
     this.listed?.appIds.add(appId);
+    if (this.authorizedDuringWalk && this.authorizedDuringWalk.size < this.limits.missesMax)
+      this.authorizedDuringWalk.add(appId);
+    else this.authorizedDuringWalk = undefined;
   }
 
   /** How many appids are held (list and single misses); for tests of the bounds. */

@@ -12,6 +12,7 @@ import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore, toAuthorizerInfo } from './authorizer.store.js';
+import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
 
 /** Remember exchanged codes well past any code lifetime (WeChat 10 min, Douyin 1 h). */
@@ -36,6 +37,7 @@ export class AuthorizationService {
     private readonly platforms: PlatformRegistry,
     private readonly componentTokens: ComponentTokenService,
     private readonly authorizerTokens: AuthorizerTokenService,
+    private readonly sync: AuthorizerSyncService,
     private readonly store: AuthorizerStore,
     private readonly cache: TokenCache,
     private readonly events: OpenPlatformEvents,
@@ -171,6 +173,8 @@ export class AuthorizationService {
         updatedAt: now,
       };
     });
+    // An appid a recent list walk did not have may just have been looked up: it exists now.
+    this.sync.noteAuthorized(component, grant.authorizerAppId);
     // The platform invalidates the previous token on re-authorization: replace it, never keep it.
     await this.authorizerTokens.drop(component, grant.authorizerAppId);
     const token = await this.authorizerTokens.cacheGrant(component, grant);

@@ -180,7 +180,15 @@ export class AuthorizerTokenService {
   /** The record, repaired from the list if it or its refresh token is missing; throws if unusable. */
   private async usableRecord(component: ResolvedComponent, authorizerAppId: string): Promise<AuthorizerRecord> {
     let record = await this.store.get(component, authorizerAppId);
-    if (!record || (record.status === 'active' && !record.refreshToken)) {
+    if (!record) {
+      // Usually an appid that never authorized (often user-supplied): not worth a warning, and a
+      // recent complete walk that did not list it answers without another one.
+      record = await this.sync.repairOne(component, authorizerAppId, { trustRecentMiss: true });
+      if (record)
+        this.logger.warn(
+          `the record of authorizer ${authorizerAppId} was missing from the store; restored it from the authorizer list`,
+        );
+    } else if (record.status === 'active' && !record.refreshToken) {
       this.logger.warn(
         `no refresh token stored for authorizer ${authorizerAppId}; looking it up in the authorizer list`,
       );

@@ -69,4 +69,13 @@ export interface OpenPlatformModuleOptions {
   storage?: StorageOptions;
   /** Timeout of each upstream platform call in ms. Default 10000. */
   httpTimeoutMs?: number;
+  /**
+   * How long (ms) a lookup of an authorizer the module has no record of is answered from memory
+   * after the platform's authorizer list was walked to its end without it: within that time,
+   * further lookups of an appid missing from that list fail at once with `AUTHORIZER_NOT_FOUND`
+   * and cost no platform API call. An authorization received meanwhile (redirect, push or
+   * `syncAuthorizers()`) works immediately. Integer 0..3600000; `0` disables the memory (every
+   * miss walks the list again, walks are still shared). Default 60000.
+   */
+  unknownAuthorizerTtlMs?: number;
 }

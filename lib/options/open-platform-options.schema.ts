@@ -135,6 +135,12 @@ export class OpenPlatformOptionsSchema {
   @Max(120_000)
   httpTimeoutMs?: number;
 
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  unknownAuthorizerTtlMs?: number;
+
   // Instances, checked by validateOptions (class-transformer must not rebuild them).
   @IsOptional()
   @IsObject({ message: 'storage must be an object' })

@@ -20,11 +20,14 @@ export interface ResolvedOptions {
   redis?: Required<RedisOptions>;
   refresh: { enabled: boolean; intervalMs: number; marginSeconds: number; concurrency: number };
   httpTimeoutMs: number;
+  /** 0 disables remembering misses. */
+  unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
 }
 
 export const DEFAULT_REFRESH = { enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+export const DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS = 60_000;
 
 export function resolveOptions(
   options: OpenPlatformModuleOptions,
@@ -53,6 +56,7 @@ export function resolveOptions(
       concurrency: options.refresh?.concurrency ?? DEFAULT_REFRESH.concurrency,
     },
     httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    unknownAuthorizerTtlMs: options.unknownAuthorizerTtlMs ?? DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS,
     storage: options.storage ?? {},
   };
 }

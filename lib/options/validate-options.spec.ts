@@ -3,7 +3,12 @@ import 'reflect-metadata';
 import { describe, it, expect } from '@jest/globals';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { ComponentOptions, OpenPlatformModuleOptions } from './open-platform-options.interface.js';
-import { DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_REFRESH, resolveOptions } from './resolved-options.js';
+import {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DEFAULT_REFRESH,
+  DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS,
+  resolveOptions,
+} from './resolved-options.js';
 import { validateOptions } from './validate-options.js';
 
 // Distinctive values: none of them may ever appear in an error message.
@@ -87,8 +92,14 @@ describe('validateOptions', () => {
         routePrefix: 'api/open-platform',
         publicBaseUrl: 'https://api.example.com',
         httpTimeoutMs: 5000,
+        unknownAuthorizerTtlMs: 30_000,
       });
       expect(validateOptions(input)).toBe(input);
+    });
+
+    it('unknownAuthorizerTtlMs at both ends of its range (0 disables the memory)', () => {
+      expect(() => validateOptions(options({ unknownAuthorizerTtlMs: 0 }))).not.toThrow();
+      expect(() => validateOptions(options({ unknownAuthorizerTtlMs: 3_600_000 }))).not.toThrow();
     });
 
     it('refresh values at both ends of their range', () => {
@@ -311,6 +322,13 @@ describe('validateOptions', () => {
       expect(pathsOf(refusal(options({ httpTimeoutMs: 99 })))).toEqual(['httpTimeoutMs']);
       expect(pathsOf(refusal(options({ httpTimeoutMs: 120_001 })))).toEqual(['httpTimeoutMs']);
     });
+
+    it.each([-1, 3_600_001, 1.5, '60000', Number.NaN, Number.POSITIVE_INFINITY])(
+      'unknownAuthorizerTtlMs = %p',
+      (value) => {
+        expect(pathsOf(refusal(options({ unknownAuthorizerTtlMs: value })))).toEqual(['unknownAuthorizerTtlMs']);
+      },
+    );
   });
 
   it('lists several problems at once, each with its own path', () => {
@@ -368,6 +386,8 @@ describe('resolveOptions', () => {
     expect(r.refresh).toEqual(DEFAULT_REFRESH);
     expect(r.httpTimeoutMs).toBe(DEFAULT_HTTP_TIMEOUT_MS);
     expect(r.httpTimeoutMs).toBe(10_000);
+    expect(r.unknownAuthorizerTtlMs).toBe(DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS);
+    expect(r.unknownAuthorizerTtlMs).toBe(60_000);
     expect(r.redis).toBeUndefined();
     expect(r.publicBaseUrl).toBeUndefined();
     expect([...r.components.keys()]).toEqual(['wx1']);
@@ -397,12 +417,14 @@ describe('resolveOptions', () => {
     opts.publicBaseUrl = 'https://api.example.com/';
     opts.routePrefix = 'custom/prefix';
     opts.httpTimeoutMs = 2500;
+    opts.unknownAuthorizerTtlMs = 0;
     const r = resolveOptions(opts, defaultsFor);
     expect(r.components.get('wx1')?.apiBaseUrl).toBe('http://127.0.0.1:3000');
     expect(r.components.get('wx1')?.authorizePageUrl).toBe('http://127.0.0.1:3000/login');
     expect(r.publicBaseUrl).toBe('https://api.example.com');
     expect(r.routePrefix).toBe('custom/prefix');
     expect(r.httpTimeoutMs).toBe(2500);
+    expect(r.unknownAuthorizerTtlMs).toBe(0); // an explicit 0 (disabled) is kept, not defaulted
   });
 
   it('merges partial refresh options over the defaults', () => {
@@ -426,6 +448,7 @@ describe('resolveOptions', () => {
       ...base(),
       routePrefix: undefined,
       httpTimeoutMs: undefined,
+      unknownAuthorizerTtlMs: undefined,
       redis: { url: REDIS_URL, keyPrefix: undefined },
       refresh: { enabled: undefined, intervalMs: undefined, marginSeconds: undefined, concurrency: undefined },
     };
@@ -435,6 +458,7 @@ describe('resolveOptions', () => {
     expect(r.redis).toEqual({ url: REDIS_URL, keyPrefix: 'op' });
     expect(r.routePrefix).toBe('open-platform');
     expect(r.httpTimeoutMs).toBe(10_000);
+    expect(r.unknownAuthorizerTtlMs).toBe(60_000);
   });
 
   it('does not mutate the options it was given', () => {

@@ -16,6 +16,14 @@ import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
 
+/** Errors that describe the authorizer's state rather than a renewal that failed. */
+const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
+  OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
+  OpenPlatformErrorCode.AUTHORIZER_REVOKED,
+  OpenPlatformErrorCode.NO_API_PERMISSION,
+  OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+]);
+
 /** Keeps every authorizer's access token: cached, renewed by the rule, one upstream call at a time. */
 @Injectable()
 export class AuthorizerTokenService {
@@ -43,7 +51,7 @@ export class AuthorizerTokenService {
 
   private keyOf(component: ResolvedComponent, authorizerAppId: string): string {
     let perComponent = this.keys.get(component.appId);
-    if (!perComponent) this.keys.set(component.appId, (perComponent = new Map()));
+    if (!perComponent) this.keys.set(component.appId, (perComponent = new Map<string, string>()));
     let key = perComponent.get(authorizerAppId);
     if (key === undefined) {
       key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
@@ -73,6 +81,9 @@ export class AuthorizerTokenService {
         // Only a transient failure: a revoked or broken authorization must not keep serving tokens.
         mayServeCurrent: (error) => error.retryable,
         onFailure: (error, servingCurrent) => {
+          // An authorizer that is unknown, revoked or already marked is a state, not a failed
+          // renewal: an event per lookup would let a user-supplied appid flood subscribers.
+          if (AUTHORIZER_STATE_CODES.has(error.code)) return;
           this.events.emit({
             type: 'token.refresh_failed',
             platform: component.platform,

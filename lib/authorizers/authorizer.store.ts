@@ -62,8 +62,8 @@ export class AuthorizerStore {
         return;
       } catch (err) {
         // Only the error's code or name: a store's message may echo the value (a refresh token).
-        const reason = (err as { code?: unknown })?.code ?? (err as Error)?.name ?? 'error';
-        const message = `writing the record of authorizer ${record.authorizerAppId} failed (attempt ${attempt}/${WRITE_ATTEMPTS}): ${String(reason)}`;
+        const reason = describeStoreError(err);
+        const message = `writing the record of authorizer ${record.authorizerAppId} failed (attempt ${attempt}/${WRITE_ATTEMPTS}): ${reason}`;
         if (attempt >= WRITE_ATTEMPTS) {
           this.logger.error(`CRITICAL: ${message}; the refresh token was not persisted`);
           this.events.emit({
@@ -87,6 +87,13 @@ export class AuthorizerStore {
       }
     }
   }
+}
+
+/** A store error as its code or name only: a store's message may echo the value it failed to write. */
+function describeStoreError(err: unknown): string {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  if (typeof code === 'string' || typeof code === 'number') return String(code);
+  return typeof name === 'string' ? name : 'error';
 }
 
 /** The public view of a record: no token. */

@@ -144,6 +144,6 @@ export class OpenPlatformOptionsSchema {
   // Instances, checked by validateOptions (class-transformer must not rebuild them).
   @IsOptional()
   @IsObject({ message: 'storage must be an object' })
-  @Transform(({ obj }) => obj.storage, { toClassOnly: true })
+  @Transform(({ obj }: { obj: { storage?: unknown } }) => obj.storage, { toClassOnly: true })
   storage?: unknown;
 }

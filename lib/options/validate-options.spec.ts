@@ -412,8 +412,8 @@ describe('resolveOptions', () => {
 
   it('strips trailing slashes from apiBaseUrl and publicBaseUrl, keeps explicit values', () => {
     const opts = base();
-    opts.components[0]!.apiBaseUrl = 'http://127.0.0.1:3000//';
-    opts.components[0]!.authorizePageUrl = 'http://127.0.0.1:3000/login';
+    opts.components[0].apiBaseUrl = 'http://127.0.0.1:3000//';
+    opts.components[0].authorizePageUrl = 'http://127.0.0.1:3000/login';
     opts.publicBaseUrl = 'https://api.example.com/';
     opts.routePrefix = 'custom/prefix';
     opts.httpTimeoutMs = 2500;
@@ -463,7 +463,7 @@ describe('resolveOptions', () => {
 
   it('does not mutate the options it was given', () => {
     const opts = base();
-    opts.components[0]!.apiBaseUrl = 'http://x/';
+    opts.components[0].apiBaseUrl = 'http://x/';
     const before = JSON.stringify(opts);
     resolveOptions(opts, defaultsFor);
     expect(JSON.stringify(opts)).toBe(before);

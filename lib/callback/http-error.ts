@@ -1,31 +1,16 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
-
-const STATUS: Partial<Record<string, HttpStatus>> = {
-  [OpenPlatformErrorCode.UNKNOWN_COMPONENT]: HttpStatus.NOT_FOUND,
-  [OpenPlatformErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
-  [OpenPlatformErrorCode.SIGNATURE_MISMATCH]: HttpStatus.UNAUTHORIZED,
-  [OpenPlatformErrorCode.STALE_PUSH]: HttpStatus.UNAUTHORIZED,
-  [OpenPlatformErrorCode.MALFORMED_MESSAGE]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.BAD_BASE64]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.BAD_PADDING]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.BAD_LENGTH]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.APPID_MISMATCH]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.INVALID_ARGUMENT]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.INVALID_AUTHORIZATION_CODE]: HttpStatus.BAD_REQUEST,
-  [OpenPlatformErrorCode.NO_TICKET]: HttpStatus.SERVICE_UNAVAILABLE,
-};
+import { HttpException } from '@nestjs/common';
+import { httpBodyOf, httpStatusOf } from '../errors/http-status.js';
+import { OpenPlatformError } from '../errors/open-platform.error.js';
 
 /**
- * Maps an error of the module's routes to its HTTP answer (DESIGN §3): bad input is a 4xx;
- * an upstream failure is a 502 (503 while waiting for a ticket); anything else stays as it is
- * (a 500), on purpose: the platform retries pushes that were not acknowledged.
+ * Maps an error of the module's routes to its HTTP answer, with the same statuses
+ * `OpenPlatformExceptionFilter` gives the app's routes: bad input is a 4xx; a transient upstream
+ * failure (or no ticket yet) a 503; a platform refusal a 502. Anything that is not an
+ * `OpenPlatformError` stays as it is (Nest's 500). None of these is a 2xx, so the platform retries a
+ * push that could not be handled.
  */
 export function toHttpError(err: unknown): unknown {
   if (!(err instanceof OpenPlatformError)) return err;
-  let status = typeof err.code === 'string' ? STATUS[err.code] : undefined;
-  if (status === undefined && (err.code === OpenPlatformErrorCode.TRANSPORT || typeof err.code === 'number'))
-    status = HttpStatus.BAD_GATEWAY;
-  if (status === undefined) return err;
-  return new HttpException({ statusCode: status, code: err.code, message: err.message }, status);
+  const status = httpStatusOf(err);
+  return new HttpException(httpBodyOf(err, status), status);
 }

@@ -7,7 +7,9 @@ import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
+import { ApiOrigins } from './http/api-origins.js';
 import { TokenInterceptor } from './http/token.interceptor.js';
+import { TransportErrorInterceptor } from './http/transport-error.interceptor.js';
 import { PUSH_HANDLERS } from './callback/push-handler.interface.js';
 import { PushService } from './callback/push.service.js';
 import { bindRoutePrefix } from './callback/route-binder.js';
@@ -84,14 +86,18 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerTokenService,
     AuthorizationService,
     AuthorizationPushHandler,
+    ApiOrigins,
     TokenInterceptor,
+    TransportErrorInterceptor,
     {
       provide: OpenPlatformHttpService,
-      inject: [OPEN_PLATFORM_OPTIONS, TokenInterceptor],
+      inject: [OPEN_PLATFORM_OPTIONS, TokenInterceptor, TransportErrorInterceptor],
       // Its own axios instance: the interceptors never touch the app's HttpService instances.
-      useFactory: (o: ResolvedOptions, interceptor: TokenInterceptor) => {
+      // Response interceptors run in order: error translation last, seeing everything.
+      useFactory: (o: ResolvedOptions, tokens: TokenInterceptor, errors: TransportErrorInterceptor) => {
         const http = new OpenPlatformHttpService(axios.create({ timeout: o.httpTimeoutMs }));
-        interceptor.install(http.axiosRef);
+        tokens.install(http.axiosRef);
+        errors.install(http.axiosRef);
         return http;
       },
     },

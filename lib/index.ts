@@ -23,6 +23,7 @@ export {
   OpenPlatformErrorCode,
   type ErrorPlatform,
   type OpenPlatformErrorInit,
+  type OpenPlatformErrorResponse,
 } from './errors/open-platform.error.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type { OpenPlatformEvent, OpenPlatformEventType } from './events/open-platform-event.interface.js';

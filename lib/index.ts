@@ -23,6 +23,7 @@ export {
   OpenPlatformErrorCode,
   type ErrorPlatform,
   type OpenPlatformErrorInit,
+  type OpenPlatformErrorResponse,
 } from './errors/open-platform.error.js';
 export { OpenPlatformExceptionFilter } from './filters/open-platform-exception.filter.js';
 export type { OpenPlatformErrorBody } from './errors/http-status.js';

@@ -6,8 +6,11 @@ import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
+import { ApiOrigins } from './http/api-origins.js';
+import { ShutdownSignal } from './http/shutdown-signal.js';
 import { TokenInterceptor } from './http/token.interceptor.js';
 import { ForwardPushHandler } from './callback/forward-push.handler.js';
+import { TransportErrorInterceptor } from './http/transport-error.interceptor.js';
 import { PUSH_HANDLERS, type PushHandler } from './platforms/push-handler.interface.js';
 import { TicketPushHandler } from './tickets/ticket-push.handler.js';
 import { PushService } from './callback/push.service.js';
@@ -66,11 +69,16 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       inject: [OPEN_PLATFORM_OPTIONS],
       useFactory: (o: ResolvedOptions) => bindRoutePrefix(controllers, o.routePrefix),
     },
+    ShutdownSignal,
     {
       provide: OPEN_PLATFORM_HTTP_CLIENT,
-      inject: [OPEN_PLATFORM_OPTIONS],
+      inject: [OPEN_PLATFORM_OPTIONS, ShutdownSignal],
       // The module's own axios instance: interceptors added here never touch the app's clients.
-      useFactory: (o: ResolvedOptions) => axios.create({ timeout: o.httpTimeoutMs }),
+      useFactory: (o: ResolvedOptions, shutdown: ShutdownSignal) => {
+        const client = axios.create({ timeout: o.httpTimeoutMs });
+        shutdown.install(client);
+        return client;
+      },
     },
     { provide: Clock, useClass: SystemClock },
     {
@@ -93,14 +101,25 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerTokenService,
     AuthorizationService,
     AuthorizationPushHandler,
+    ApiOrigins,
     TokenInterceptor,
+    TransportErrorInterceptor,
     {
       provide: OpenPlatformHttpService,
-      inject: [OPEN_PLATFORM_OPTIONS, TokenInterceptor],
+      inject: [OPEN_PLATFORM_OPTIONS, TokenInterceptor, ShutdownSignal, TransportErrorInterceptor],
       // Its own axios instance: the interceptors never touch the app's HttpService instances.
-      useFactory: (o: ResolvedOptions, interceptor: TokenInterceptor) => {
+      // Order matters: request interceptors run last-installed first (the shutdown check before
+      // token injection), response ones in order (error translation last, seeing everything).
+      useFactory: (
+        o: ResolvedOptions,
+        tokens: TokenInterceptor,
+        shutdown: ShutdownSignal,
+        errors: TransportErrorInterceptor,
+      ) => {
         const http = new OpenPlatformHttpService(axios.create({ timeout: o.httpTimeoutMs }));
-        interceptor.install(http.axiosRef);
+        tokens.install(http.axiosRef);
+        shutdown.install(http.axiosRef);
+        errors.install(http.axiosRef);
         return http;
       },
     },

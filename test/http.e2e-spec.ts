@@ -109,9 +109,41 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     expect(h.fake.businessCalls()).toEqual([{ authorizerAppId: 'wx_shop_3', token: expect.any(String) }]);
   });
 
-  it('passes requests with neither authorizerAppId nor componentAppId through untouched', async () => {
-    const res = await firstValueFrom(http.get<Basic>(basicUrl()));
-    expect(res.data.errcode).toBe(41001); // access_token missing
+  // This request used to go out without a token and come back 41001 (access_token missing); it is
+  // now refused before it is sent, and only requests to other hosts pass through untouched.
+  it('refuses a request to the API host that names nobody and carries no token, before sending it', async () => {
+    for (const call of [
+      () => firstValueFrom(http.get<Basic>(basicUrl())),
+      () => http.axiosRef.post(basicUrl(), {}),
+      () => firstValueFrom(http.get<Basic>('/cgi-bin/account/getaccountbasicinfo', { baseURL: base })),
+    ]) {
+      const err = await rejection(call());
+      expect(err).toMatchObject({ platform: 'wechat', code: OpenPlatformErrorCode.MISSING_AUTHORIZER });
+      expect(err.message).toContain('authorizerAppId');
+      expect(err.message).toContain('@AsAuthorizer');
+      expect(err.url).toBe(basicUrl());
+    }
+    expect(h.fake.calls('getaccountbasicinfo')).toBe(0);
+  });
+
+  it('a request to the API host that brings its own token is sent as it is', async () => {
+    const token = await h.tokens.getAuthorizerAccessToken('wx_shop_2');
+    const viaParams = await firstValueFrom(http.get<Basic>(basicUrl(), { params: { access_token: token } }));
+    const viaUrl = await firstValueFrom(http.get<Basic>(`${basicUrl()}?access_token=${token}`));
+    for (const res of [viaParams, viaUrl]) expect(res.data).toMatchObject({ errcode: 0, appid: 'wx_shop_2' });
+    expect(h.fake.calls('getaccountbasicinfo')).toBe(2);
+  });
+
+  it('an endpoint that takes no token (it takes the secret) is sent as it is', async () => {
+    const res = await firstValueFrom(
+      http.post<{ errcode?: number }>(`${base}/cgi-bin/component/api_component_token`, {
+        component_appid: A,
+        component_appsecret: 'wrong',
+        component_verify_ticket: 'wrong',
+      }),
+    );
+    expect(res.data.errcode).toBeGreaterThan(0); // the platform answered: the request went out
+    expect(h.fake.calls('api_component_token')).toBe(1);
   });
 
   it('componentAppId alone injects the component token the platform’s way', async () => {
@@ -254,6 +286,12 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
       expect(received.map((r) => r.body)).toEqual([wire, wire]);
       expect(received[0].token).not.toBe(received[1].token);
       expect(h.fake.isAuthorizerTokenValid(received[1].token)).toBe(true);
+    });
+
+    it('a request to another host that names nobody passes through untouched (no token, no check)', async () => {
+      const res = await firstValueFrom(http.post<{ echoed: string }>(echoUrl, 'hello'));
+      expect(res.data).toMatchObject({ errcode: 40001 }); // the stand-in's first answer: it was reached
+      expect(received).toEqual([{ token: '', body: 'hello', type: expect.any(String) }]);
     });
 
     it('a stream body that cannot be replayed fails clearly instead of sending an empty retry', async () => {

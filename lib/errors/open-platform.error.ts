@@ -42,12 +42,30 @@ export const OpenPlatformErrorCode = {
   NON_REPLAYABLE_BODY: 'NON_REPLAYABLE_BODY',
   /** A record (with its refresh token) could not be persisted after retries. */
   STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
+  /**
+   * A request through `OpenPlatformHttpService` to a configured platform's API host names no
+   * authorizer or component and carries no token of its own, so it was refused before being sent:
+   * pass `authorizerAppId` (or `componentAppId`) in its config, or make it inside an `@AsAuthorizer` method.
+   */
+  MISSING_AUTHORIZER: 'MISSING_AUTHORIZER',
   /** Bad arguments to a public method. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Invalid module options. */
   INVALID_OPTIONS: 'INVALID_OPTIONS',
 } as const;
 export type OpenPlatformErrorCode = (typeof OpenPlatformErrorCode)[keyof typeof OpenPlatformErrorCode];
+
+/** The answer to a failed outbound request, stripped of anything that could hold a credential. */
+export interface OpenPlatformErrorResponse {
+  /** The HTTP status of the answer. */
+  status: number;
+  /**
+   * The body as the request's `responseType` produced it (parsed JSON by default), with every token
+   * the request carried replaced by `[REDACTED]`. Undefined when it could not be made safe to keep
+   * (a stream, which holds the request and so its URL).
+   */
+  data: unknown;
+}
 
 export interface OpenPlatformErrorInit {
   platform: ErrorPlatform;
@@ -57,6 +75,14 @@ export interface OpenPlatformErrorInit {
   /** Whether retrying the same operation later may succeed. */
   retryable?: boolean;
   cause?: unknown;
+  /** HTTP status of the upstream answer, when there was one. */
+  status?: number;
+  /** HTTP method of the failed request, upper case. */
+  method?: string;
+  /** URL of the failed request, without query string, fragment or user info. */
+  url?: string;
+  /** Status and (token-free) body of a non-2xx answer. */
+  response?: OpenPlatformErrorResponse;
 }
 
 /**
@@ -68,11 +94,27 @@ export class OpenPlatformError extends Error {
   readonly platform: ErrorPlatform;
   readonly code: number | OpenPlatformErrorCode;
   readonly retryable: boolean;
+  /** HTTP status of the upstream answer, when a request got one (transport failures). */
+  readonly status?: number;
+  /** HTTP method of the failed request, upper case (transport failures). */
+  readonly method?: string;
+  /** URL of the failed request without query string, so never a token (transport failures). */
+  readonly url?: string;
+  /**
+   * Status and body of a non-2xx answer, for callers that need the platform's explanation. Tokens
+   * the request carried are redacted from the body.
+   */
+  readonly response?: OpenPlatformErrorResponse;
 
   constructor(init: OpenPlatformErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.platform = init.platform;
     this.code = init.code;
     this.retryable = init.retryable ?? false;
+    // Only set when given, so errors without them print and serialize as before.
+    if (init.status !== undefined) this.status = init.status;
+    if (init.method !== undefined) this.method = init.method;
+    if (init.url !== undefined) this.url = init.url;
+    if (init.response !== undefined) this.response = init.response;
   }
 }

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { Get, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { Readable } from 'node:stream';
+import { defer, firstValueFrom, isObservable, of, type Observable } from 'rxjs';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
 import { AsAuthorizer } from './as-authorizer.decorator.js';
 import { authorizerContext } from './authorizer-context.js';
@@ -41,6 +43,24 @@ class Subject {
   async inner(): Promise<string | undefined> {
     return current();
   }
+
+  /** Cold: reads the scope when subscribed, not when called. */
+  @AsAuthorizer((id: string) => id)
+  observed(_id: string): Observable<string | undefined> {
+    return defer(() => of(current()));
+  }
+
+  @AsAuthorizer('wx_generator')
+  async *generated(): AsyncGenerator<string | undefined> {
+    yield current();
+    await new Promise((r) => setTimeout(r, 1));
+    yield current();
+  }
+
+  @AsAuthorizer('wx_stream')
+  stream(): Readable {
+    return Readable.from(['a']);
+  }
 }
 
 describe('@AsAuthorizer', () => {
@@ -72,6 +92,24 @@ describe('@AsAuthorizer', () => {
 
   it('nests: the inner scope applies inside, the outer one resumes after', async () => {
     expect(await s.outer()).toEqual(['wx_outer', 'wx_inner', 'wx_outer']);
+  });
+
+  it('an Observable returned runs inside the scope whenever it is subscribed', async () => {
+    const observed = s.observed('wx_observed');
+    expect(isObservable(observed)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1));
+    expect(await firstValueFrom(observed)).toBe('wx_observed');
+    expect(current()).toBeUndefined();
+  });
+
+  it('an async generator returned runs each step inside the scope', async () => {
+    const steps: Array<string | undefined> = [];
+    for await (const step of s.generated()) steps.push(step, current());
+    expect(steps).toEqual(['wx_generator', undefined, 'wx_generator', undefined]);
+  });
+
+  it('a stream is returned as it is (its work is driven by its own I/O)', () => {
+    expect(s.stream()).toBeInstanceOf(Readable);
   });
 
   it('a sync method throws a clear error when the resolver yields nothing', () => {

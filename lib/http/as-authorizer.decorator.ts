@@ -1,5 +1,6 @@
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
-import { authorizerContext } from './authorizer-context.js';
+import { authorizerContext, type AuthorizerScope } from './authorizer-context.js';
+import { scopedResult } from './scoped-result.js';
 
 /** An appid, or a function of the method's arguments that returns one. */
 export type AuthorizerResolver = string | ((...methodArgs: any[]) => string | undefined | null);
@@ -15,9 +16,17 @@ export interface AsAuthorizerOptions {
  * runs, including after awaits, in timers and in nested calls. An explicit `authorizerAppId` in a
  * request config wins.
  *
+ * What the method returns keeps the scope too: a Promise, an Observable (subscribed later, e.g. by
+ * Nest for a controller method, runs inside the scope) and an async iterable (each `next()` runs
+ * inside it).
+ *
  * ```ts
  * @AsAuthorizer((shop: Shop) => shop.appId)
  * async syncShop(shop: Shop) { await firstValueFrom(this.http.get(url)); }
+ *
+ * @Get(':appId/basic')
+ * @AsAuthorizer((appId: string) => appId)
+ * basic(@Param('appId') appId: string) { return this.http.get(url).pipe(map((r) => r.data)); }
  * ```
  *
  * Works on providers and controllers alike: the method is wrapped at decoration time and keeps
@@ -45,8 +54,10 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
         if (isAsync) return Promise.reject(error);
         throw error;
       }
-      return authorizerContext.run({ authorizerAppId: appId, componentAppId: options.componentAppId }, () =>
-        original.apply(this, args),
+      const scope: AuthorizerScope = { authorizerAppId: appId, componentAppId: options.componentAppId };
+      return scopedResult(
+        scope,
+        authorizerContext.run(scope, () => original.apply(this, args)),
       );
     };
     for (const key of Reflect.getMetadataKeys?.(original) ?? [])

@@ -6,8 +6,10 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platfor
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
+import { ApiOrigins } from './api-origins.js';
 import { authorizerContext } from './authorizer-context.js';
 import './axios-config.augmentation.js';
+import { reportableUrl, requestUrl } from './request-url.js';
 
 /** What the request interceptor injected, read back by the response interceptor. */
 interface Injected {
@@ -20,6 +22,11 @@ interface Injected {
 const INJECTED = Symbol('open-platform.injected');
 const RETRIED = Symbol('open-platform.retried');
 type Config = InternalAxiosRequestConfig & { [INJECTED]?: Injected; [RETRIED]?: boolean };
+
+/** What the interceptor injected into this request, if anything (so errors can redact the token). */
+export function injectedBy(config: InternalAxiosRequestConfig): Readonly<Injected> | undefined {
+  return (config as Config)[INJECTED];
+}
 
 /**
  * Injects component / authorizer tokens into requests of the module's own axios instance and
@@ -34,18 +41,23 @@ export class TokenInterceptor {
     private readonly platforms: PlatformRegistry,
     private readonly componentTokens: ComponentTokenService,
     private readonly authorizerTokens: AuthorizerTokenService,
+    private readonly origins: ApiOrigins,
   ) {}
 
   install(axios: AxiosInstance): void {
     axios.interceptors.request.use((config) => this.inject(config as Config), undefined, {
-      // Requests that ask for nothing pass through untouched (no async hop either).
-      runWhen: (config) => !!(config.authorizerAppId || config.componentAppId || authorizerContext.getStore()),
+      // Requests to other hosts that ask for nothing pass through untouched (no async hop either);
+      // requests to a platform's API host are checked for a token even when they ask for nothing.
+      runWhen: (config) =>
+        !!(config.authorizerAppId || config.componentAppId || authorizerContext.getStore()) ||
+        this.origins.adaptersFor(config).length > 0,
     });
     axios.interceptors.response.use((response) => this.retryIfRejected(axios, response));
   }
 
   private async inject(config: Config): Promise<Config> {
     const scope = authorizerContext.getStore();
+    if (!config.authorizerAppId && !config.componentAppId && !scope) return this.refuseIfTokenless(config);
     const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
     const component = this.components.resolve(
       config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined),
@@ -61,6 +73,29 @@ export class TokenInterceptor {
     this.platforms.get(component.platform).injectToken(config, injected.token, injected.kind, component);
     config[INJECTED] = injected;
     return config;
+  }
+
+  /**
+   * A request to a platform's API host that names nobody would go out without a token and only
+   * fail there (WeChat 41001), after spending quota; most often `@AsAuthorizer` was forgotten or
+   * its scope was lost. It is refused here, unless it brings its own token or needs none.
+   */
+  private refuseIfTokenless(config: Config): Config {
+    const adapters = this.origins.adaptersFor(config);
+    const request = { params: config.params, headers: config.headers, url: requestUrl(config) };
+    if (adapters.length === 0 || adapters.some((a) => a.carriedTokens(request).length > 0 || a.takesNoToken(request)))
+      return config;
+    const method = (config.method ?? 'get').toUpperCase();
+    const url = reportableUrl(request.url);
+    throw new OpenPlatformError({
+      platform: adapters[0].platform,
+      code: OpenPlatformErrorCode.MISSING_AUTHORIZER,
+      message:
+        `${method} ${url} goes to the ${adapters[0].platform} API with no token and names no authorizer, so it was not sent. ` +
+        'Pass { authorizerAppId } (or { componentAppId } for component APIs) in the request config, or make the call inside an @AsAuthorizer method',
+      method,
+      url,
+    });
   }
 
   private async retryIfRejected(axios: AxiosInstance, response: AxiosResponse): Promise<AxiosResponse> {

@@ -9,6 +9,20 @@ export function setQueryParam(config: OutboundRequest, name: string, value: stri
   }
 }
 
+/** One query parameter, from `params` (plain object or URLSearchParams) or the URL's own query string. */
+export function getQueryParam(config: OutboundRequest, name: string): string | undefined {
+  const params = config.params;
+  const fromParams =
+    params instanceof URLSearchParams
+      ? params.get(name)
+      : params !== null && typeof params === 'object'
+        ? (params as Record<string, unknown>)[name]
+        : undefined;
+  if (typeof fromParams === 'string' && fromParams) return fromParams;
+  const query = config.url?.includes('?') ? config.url.slice(config.url.indexOf('?') + 1).split('#', 1)[0] : '';
+  return query ? new URLSearchParams(query).get(name) || undefined : undefined;
+}
+
 /** Only small JSON answers are inspected: an error envelope is never large. */
 const MAX_INSPECTED = 64 * 1024;
 

@@ -165,10 +165,20 @@ export abstract class PlatformAdapter {
    * (so it is worth renewing and retrying once); undefined otherwise.
    */
   abstract rejectedTokenCode(responseData: unknown): number | undefined;
+  /**
+   * The tokens a request carries the platform's way (query parameter or header), whoever put them
+   * there: they tell a request that brings its own token from one that needs one injected, and are
+   * redacted from anything reported about the request.
+   */
+  abstract carriedTokens(request: OutboundRequest): string[];
+  /** Whether the request calls one of the platform's few endpoints that take no token (they take the secret). */
+  abstract takesNoToken(request: OutboundRequest): boolean;
 }
 
-/** The parts of an outbound request config a token is injected into. */
+/** The parts of an outbound request config a token is injected into or read from. */
 export interface OutboundRequest {
   params?: unknown;
   headers?: unknown;
+  /** The full URL, query string included. */
+  url?: string;
 }

@@ -25,6 +25,8 @@ export async function callUpstream(
     status = res.status;
     data = res.data;
   } catch (err) {
+    // Already explained (the module is shutting down, say) and free of secrets.
+    if (err instanceof OpenPlatformError) throw err;
     throw transport(platform, endpoint, describeTransportError(err));
   }
   if (status < 200 || status >= 300) throw transport(platform, endpoint, `HTTP ${status}`);

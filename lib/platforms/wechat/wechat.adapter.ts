@@ -14,7 +14,7 @@ import {
   type PreAuthCode,
   type PushEnvelope,
 } from '../platform-adapter.js';
-import { parseIfJson, setQueryParam } from '../outbound-request.js';
+import { getQueryParam, parseIfJson, setQueryParam } from '../outbound-request.js';
 import { callUpstream } from '../upstream-call.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
 import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
@@ -28,6 +28,11 @@ import {
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
 
 type Json = Record<string, unknown>;
+
+/** Where requests carry tokens: business APIs as access_token, component APIs as component_access_token. */
+const WECHAT_TOKEN_PARAMS = ['access_token', 'component_access_token'];
+/** Endpoints that authenticate with the component secret instead of a token. */
+const WECHAT_TOKENLESS_PATHS = [WeChatPaths.componentToken, WeChatPaths.startPushTicket];
 
 /** WeChat Open Platform (第三方平台). */
 export class WeChatAdapter extends PlatformAdapter {
@@ -156,7 +161,6 @@ export class WeChatAdapter extends PlatformAdapter {
   }
 
   injectToken(config: OutboundRequest, token: string, kind: 'component' | 'authorizer'): void {
-    // Business APIs take the authorizer token as access_token; component APIs as component_access_token.
     setQueryParam(config, kind === 'authorizer' ? 'access_token' : 'component_access_token', token);
   }
 
@@ -165,6 +169,15 @@ export class WeChatAdapter extends PlatformAdapter {
     if (!data) return undefined;
     const code = weChatErrcode(data);
     return WECHAT_TOKEN_REJECTED_CODES.has(code) ? code : undefined;
+  }
+
+  carriedTokens(request: OutboundRequest): string[] {
+    return WECHAT_TOKEN_PARAMS.map((name) => getQueryParam(request, name)).filter((t): t is string => !!t);
+  }
+
+  takesNoToken(request: OutboundRequest): boolean {
+    const path = (request.url ?? '').split(/[?#]/, 1)[0];
+    return WECHAT_TOKENLESS_PATHS.some((p) => path.endsWith(p));
   }
 
   private async post(

@@ -45,5 +45,10 @@ export type {
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { TokenCache } from './store/token-cache.js';
 export { OpenPlatformHttpService } from './http/open-platform-http.service.js';
-export { AsAuthorizer, type AsAuthorizerOptions, type AuthorizerResolver } from './http/as-authorizer.decorator.js';
+export {
+  AsAuthorizer,
+  type AsAuthorizerDecorator,
+  type AsAuthorizerOptions,
+  type AuthorizerResolver,
+} from './http/as-authorizer.decorator.js';
 export type {} from './http/axios-config.augmentation.js';

@@ -17,7 +17,7 @@ class ScopedCalls {
 
   /** Returns a cold Observable: nothing is sent until someone subscribes. */
   @AsAuthorizer((appId: string) => appId)
-  basic$(appId: string): Observable<Basic> {
+  basic$(_appId: string): Observable<Basic> {
     return this.http.get<Basic>(basicUrl()).pipe(map((r) => r.data));
   }
 
@@ -92,7 +92,7 @@ describe('@AsAuthorizer with Observables and async iterables (e2e over loopback 
     const basic$ = calls.basic$('wx_scope_2');
     expect(h.fake.calls('getaccountbasicinfo')).toBe(0); // cold: nothing sent yet
     const result = await new Promise<Basic>((resolve, reject) =>
-      setTimeout(() => firstValueFrom(basic$).then(resolve, reject), 10),
+      setTimeout(() => void firstValueFrom(basic$).then(resolve, reject), 10),
     );
     expect(result).toMatchObject({ errcode: 0, appid: 'wx_scope_2' });
     // Subscribed again: a second request, in the same scope.

@@ -39,7 +39,7 @@ class ShopService {
     const direct = await this.inner.basic(base); // …nested calls…
     await Promise.resolve();
     const later = await new Promise<Basic>((resolve, reject) =>
-      setImmediate(() => this.inner.basic(base).then(resolve, reject)),
+      setImmediate(() => void this.inner.basic(base).then(resolve, reject)),
     );
     return [direct, later];
   }

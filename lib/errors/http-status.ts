@@ -25,7 +25,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   [OpenPlatformErrorCode.NO_TICKET]: HttpStatus.SERVICE_UNAVAILABLE,
   // Mistakes in the app's own code or configuration.
   [OpenPlatformErrorCode.INVALID_OPTIONS]: HttpStatus.INTERNAL_SERVER_ERROR,
-  MISSING_AUTHORIZER: HttpStatus.INTERNAL_SERVER_ERROR,
+  [OpenPlatformErrorCode.MISSING_AUTHORIZER]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /**

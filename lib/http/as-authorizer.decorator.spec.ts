@@ -63,6 +63,27 @@ class Subject {
   }
 }
 
+// Compile-time checks (npm run typecheck runs tsc over specs): an unused @ts-expect-error fails the
+// build, so these lines prove a resolver that does not fit the method is refused by the compiler.
+class Mismatched {
+  // @ts-expect-error the resolver takes a number, the method's first parameter is a string
+  @AsAuthorizer((n: number) => String(n))
+  wrongType(id: string): string {
+    return id;
+  }
+
+  // @ts-expect-error the resolver asks for two parameters, the method has one
+  @AsAuthorizer((id: string, other: string) => id + other)
+  tooMany(id: string): string {
+    return id;
+  }
+
+  @AsAuthorizer((shop: { appId: string }) => shop.appId) // leading parameters only: fine
+  leading(shop: { appId: string }, page: number): number {
+    return page;
+  }
+}
+
 describe('@AsAuthorizer', () => {
   const s = new Subject();
 
@@ -115,6 +136,12 @@ describe('@AsAuthorizer', () => {
   it('a sync method throws a clear error when the resolver yields nothing', () => {
     expect(() => s.syncNobody()).toThrow(OpenPlatformError);
     expect(() => s.syncNobody()).toThrow(/Subject\.syncNobody/);
+  });
+
+  it('a resolver typed against the method still runs with the method arguments', () => {
+    const m = new Mismatched();
+    expect(m.leading({ appId: 'wx_leading' }, 3)).toBe(3);
+    expect(m.wrongType('wx_1')).toBe('wx_1');
   });
 
   it('refuses to decorate what is not a method', () => {

@@ -2,8 +2,24 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platfor
 import { authorizerContext, type AuthorizerScope } from './authorizer-context.js';
 import { scopedResult } from './scoped-result.js';
 
-/** An appid, or a function of the method's arguments that returns one. */
-export type AuthorizerResolver = string | ((...methodArgs: any[]) => string | undefined | null);
+/** An appid, or a function of the method's arguments (its leading ones, or all) that returns one. */
+export type AuthorizerResolver = string | ((...methodArgs: never[]) => string | undefined | null);
+
+/**
+ * What `@AsAuthorizer(resolver)` returns: a method decorator that type-checks the resolver against
+ * the decorated method's parameters. A mismatch (e.g. `(shop: Shop) => …` on a method whose first
+ * parameter is a string, or a resolver asking for more parameters than the method has) fails to
+ * compile with "the resolver must accept the method's parameters".
+ */
+export type AsAuthorizerDecorator<R extends AuthorizerResolver> = <M extends (...args: never[]) => unknown>(
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: TypedPropertyDescriptor<M>,
+) => R extends string
+  ? TypedPropertyDescriptor<M>
+  : R extends (...args: Parameters<M>) => unknown
+    ? TypedPropertyDescriptor<M>
+    : { error: "the resolver must accept the method's parameters" };
 
 /** Options of {@link AsAuthorizer}. */
 export interface AsAuthorizerOptions {
@@ -32,11 +48,15 @@ export interface AsAuthorizerOptions {
  * Works on providers and controllers alike: the method is wrapped at decoration time and keeps
  * the metadata other decorators (`@Get`, `@UseGuards`…) put on it, in any order.
  */
-export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAuthorizerOptions = {}): MethodDecorator {
+export function AsAuthorizer<R extends AuthorizerResolver>(
+  appIdOrResolver: R,
+  options: AsAuthorizerOptions = {},
+): AsAuthorizerDecorator<R> {
   if (typeof appIdOrResolver !== 'string' && typeof appIdOrResolver !== 'function') {
     throw new TypeError('@AsAuthorizer needs an appid or a function returning one');
   }
-  return (target, propertyKey, descriptor: PropertyDescriptor) => {
+  const resolve = appIdOrResolver as string | ((...args: unknown[]) => string | undefined | null);
+  const decorator = (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => unknown;
     if (typeof original !== 'function')
       throw new TypeError(`@AsAuthorizer can only decorate methods (${String(propertyKey)})`);
@@ -44,7 +64,7 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
     // An async method reports the error as a rejection, as its callers expect.
     const isAsync = original.constructor?.name === 'AsyncFunction';
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      const appId = typeof appIdOrResolver === 'function' ? appIdOrResolver(...args) : appIdOrResolver;
+      const appId = typeof resolve === 'function' ? resolve(...args) : resolve;
       if (typeof appId !== 'string' || appId.length === 0) {
         const error = new OpenPlatformError({
           platform: 'library',
@@ -66,4 +86,6 @@ export function AsAuthorizer(appIdOrResolver: AuthorizerResolver, options: AsAut
     descriptor.value = wrapped;
     return descriptor;
   };
+  // The parameter check lives in the type only; at run time every method is wrapped the same way.
+  return decorator as unknown as AsAuthorizerDecorator<R>;
 }

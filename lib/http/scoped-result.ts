@@ -38,6 +38,8 @@ function scopedIterable(scope: AuthorizerScope, source: AsyncIterable<unknown>):
       authorizerContext.run(scope, () => {
         const i = it();
         if (i.throw) return i.throw(error);
+        // Mirrors an iterator without throw(): the reason is the caller's, passed through as given.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         return Promise.reject(error);
       }),
     [Symbol.asyncIterator]: () => wrapped,

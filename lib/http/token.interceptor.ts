@@ -82,7 +82,7 @@ export class TokenInterceptor {
    */
   private refuseIfTokenless(config: Config): Config {
     const adapters = this.origins.adaptersFor(config);
-    const request = { params: config.params, headers: config.headers, url: requestUrl(config) };
+    const request = { params: config.params as unknown, headers: config.headers, url: requestUrl(config) };
     if (adapters.length === 0 || adapters.some((a) => a.carriedTokens(request).length > 0 || a.takesNoToken(request)))
       return config;
     const method = (config.method ?? 'get').toUpperCase();

@@ -25,7 +25,7 @@ export class TransportErrorInterceptor {
     const config = (err as { config?: InternalAxiosRequestConfig } | undefined)?.config;
     if (!config) return transportError(err, { platform: 'library', secrets: [] });
     const injected = injectedBy(config);
-    const request = { params: config.params, headers: config.headers, url: requestUrl(config) };
+    const request = { params: config.params as unknown, headers: config.headers, url: requestUrl(config) };
     // Whatever token the request carried, injected or the caller's own, under any platform's names.
     const secrets = [
       ...(injected ? [injected.token] : []),

@@ -249,6 +249,19 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
       expect((await storedRecord(h))?.refreshToken).toBe(h.fake.authorizerState(A, M1)?.refreshToken);
     });
 
+    it('61023 while the list is briefly unavailable: the error is retryable, the merchant is NOT marked; the next call repairs', async () => {
+      h.fake.rotateRefreshToken(A, M1);
+      h.clock.advance(2 * HOUR + 1000);
+      h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
+      const err = await rejection(h.tokens.getAuthorizerAccessToken(M1));
+      expect(err).toMatchObject({ code: -1, retryable: true });
+      expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'active' });
+      expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
+      const token = await h.tokens.getAuthorizerAccessToken(M1);
+      expect(await business(h, token)).toMatchObject({ errcode: 0, appid: M1 });
+      expect((await storedRecord(h))?.refreshToken).toBe(h.fake.authorizerState(A, M1)?.refreshToken);
+    });
+
     it('revoked upstream with no push: 61023, not in the list → reauthorization_required, event, record kept', async () => {
       await h.fake.revoke(A, M1, { push: false });
       h.clock.advance(2 * HOUR + 1000);

@@ -17,6 +17,7 @@ import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import type { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
+import { ChainRepairService } from './chain-repair.service.js';
 
 class FixedClock extends Clock {
   t = 1_700_000_000_000;
@@ -53,6 +54,11 @@ class CapturingLogger implements LoggerService {
 
 const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
 const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
+const REFRESH_TOKEN_REFUSED = new OpenPlatformError({
+  platform: 'douyin',
+  code: 40021,
+  message: 'refresh token refused',
+});
 const APP = 'wx_shop';
 
 describe('AuthorizerTokenService: refresh tokens are persisted before the access token is handed out', () => {
@@ -63,6 +69,13 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   let refreshes: number;
   let log: string[];
   let logger: CapturingLogger;
+  let codes: number;
+  let adapter: {
+    chainRepair: string;
+    refused: Set<string>;
+    retrieveError: OpenPlatformError | undefined;
+    [fn: string]: unknown;
+  };
 
   afterEach(() => Logger.overrideLogger(new ConsoleLogger()));
 
@@ -77,17 +90,31 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     records = new AuthorizerStore(store, new MemoryLockService(), bus, clock);
     refreshes = 0;
     log = [];
-    // A platform whose refresh tokens rotate on every refresh (Douyin's rule).
-    const adapter = {
-      failureKind: () => undefined,
+    // A platform whose refresh tokens rotate on every refresh and whose broken chains are repaired
+    // by reissuing an authorization code (Douyin's rules).
+    adapter = {
+      chainRepair: 'reissue_code',
+      refused: new Set<string>(),
+      retrieveError: undefined,
+      failureKind: (e: unknown) => (e === REFRESH_TOKEN_REFUSED ? 'refresh_token_invalid' : undefined),
+      retrieveAuthorizationCode: async (_c: unknown, _t: string, appId: string): Promise<string> => {
+        log.push(`retrieve a code for ${appId}`);
+        if (adapter.retrieveError) throw adapter.retrieveError;
+        return `code-${++codes}`;
+      },
+      exchangeCode: async (_c: unknown, _t: string, code: string): Promise<AuthorizerGrant> => {
+        log.push(`exchange ${code}`);
+        return { authorizerAppId: APP, accessToken: `at-${code}`, expiresIn: 7200, refreshToken: `rt-${code}` };
+      },
       refreshAuthorizerToken: async (
         _c: unknown,
         _t: string,
         appId: string,
         refreshToken: string,
       ): Promise<AuthorizerGrant> => {
-        refreshes++;
         log.push(`refresh with ${refreshToken}`);
+        if (adapter.refused.has(refreshToken)) throw REFRESH_TOKEN_REFUSED;
+        refreshes++;
         return {
           authorizerAppId: appId,
           accessToken: `at-${refreshes}`,
@@ -102,11 +129,13 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       call: (_c: unknown, fn: (t: string) => Promise<unknown>) => fn('component-token'),
     } as unknown as ComponentTokenService;
     const sync = { repairOne: async () => undefined } as unknown as AuthorizerSyncService;
+    codes = 0;
     service = new AuthorizerTokenService(
       platforms,
       componentTokens,
       records,
       sync,
+      new ChainRepairService(platforms, componentTokens, sync),
       new CacheManagerTokenCache(createCache()),
       new MemoryLockService(),
       bus,
@@ -174,5 +203,50 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       'ERROR CRITICAL: writing the record of authorizer wx_shop failed (attempt 4/4): ENOSPC; the refresh token was not persisted',
     ]);
     expect(logger.lines.join('\n')).not.toContain('rt-1');
+  });
+
+  describe("a refused refresh token is repaired the platform's way (here: a reissued authorization code)", () => {
+    it('the new refresh token is persisted before the token is handed out, and the refused one is never sent again', async () => {
+      adapter.refused.add('rt-0');
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-code-1' });
+      expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual(['rt-code-1']);
+      expect(await service.get(component, APP, true)).toBe('at-1');
+      expect(log).toEqual([
+        'refresh with rt-0',
+        `retrieve a code for ${APP}`,
+        'exchange code-1',
+        'refresh with rt-code-1',
+      ]);
+      expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([
+        `WARN the refresh token of authorizer ${APP} is invalid; repairing the chain (reissue_code)`,
+      ]);
+    });
+
+    it('a reissue the platform refuses → reauthorization_required: event raised, record kept', async () => {
+      adapter.refused.add('rt-0');
+      adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: 28001008, message: 'not authorized' });
+      const err = await service.get(component, APP, true).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'REAUTHORIZATION_REQUIRED' });
+      expect(await stored()).toMatchObject({ status: 'reauthorization_required', authorizerAppId: APP });
+      expect(events.filter((e) => e.type === 'reauthorization_required')).toHaveLength(1);
+    });
+
+    it('a transient failure of the repair leaves the record as it was; the next renewal repairs it', async () => {
+      adapter.refused.add('rt-0');
+      adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: -1, message: 'busy', retryable: true });
+      const err = await service.get(component, APP, true).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBe(adapter.retrieveError);
+      expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-0' });
+      adapter.retrieveError = undefined;
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
+    });
   });
 });

@@ -15,6 +15,7 @@ import { TokenKeeper } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
+import { ChainRepairService } from './chain-repair.service.js';
 
 /** Errors that describe the authorizer's state rather than a renewal that failed. */
 const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
@@ -34,6 +35,7 @@ export class AuthorizerTokenService {
     private readonly componentTokens: ComponentTokenService,
     private readonly store: AuthorizerStore,
     private readonly sync: AuthorizerSyncService,
+    private readonly repairs: ChainRepairService,
     cache: TokenCache,
     lock: LockService,
     private readonly events: OpenPlatformEvents,
@@ -116,30 +118,28 @@ export class AuthorizerTokenService {
   }
 
   private async refresh(component: ResolvedComponent, authorizerAppId: string): Promise<string> {
-    let record = await this.usableRecord(component, authorizerAppId);
+    const record = await this.usableRecord(component, authorizerAppId);
     const adapter = this.platforms.get(component.platform);
     let grant: AuthorizerGrant;
     try {
       grant = await this.callRefresh(component, authorizerAppId, record.refreshToken!);
     } catch (err) {
       if (adapter.failureKind(err) !== 'refresh_token_invalid') throw err;
-      // The chain is broken (e.g. the token changed elsewhere): repair from the list, retry once.
+      // The chain is broken (e.g. the token changed elsewhere): repair it the platform's way, once.
       this.logger.warn(
-        `the refresh token of authorizer ${authorizerAppId} is invalid; repairing from the authorizer list`,
+        `the refresh token of authorizer ${authorizerAppId} is invalid; repairing the chain (${adapter.chainRepair})`,
       );
-      const repaired = await this.sync.repairOne(component, authorizerAppId).catch(() => undefined);
-      if (!repaired?.refreshToken || repaired.refreshToken === record.refreshToken) {
-        throw await this.markReauthorizationRequired(component, authorizerAppId, err as OpenPlatformError);
-      }
-      record = repaired;
+      let repaired: AuthorizerGrant | undefined;
       try {
-        grant = await this.callRefresh(component, authorizerAppId, record.refreshToken!);
-      } catch (retryErr) {
-        if (adapter.failureKind(retryErr) === 'refresh_token_invalid') {
-          throw await this.markReauthorizationRequired(component, authorizerAppId, retryErr as OpenPlatformError);
+        repaired = await this.repairs.repair(component, record);
+      } catch (repairErr) {
+        if (adapter.failureKind(repairErr) === 'refresh_token_invalid') {
+          throw await this.markReauthorizationRequired(component, authorizerAppId, repairErr as OpenPlatformError);
         }
-        throw retryErr;
+        throw repairErr;
       }
+      if (!repaired) throw await this.markReauthorizationRequired(component, authorizerAppId, err as OpenPlatformError);
+      grant = repaired;
     }
     return this.applyRefresh(component, record, grant);
   }

@@ -104,6 +104,15 @@ export interface AuthorizationPageOptions {
  */
 export type FailureKind = 'token_rejected' | 'refresh_token_invalid' | 'code_invalid';
 
+/**
+ * How a platform lets a broken authorization chain (a refused refresh token) be repaired:
+ * - `authorizer_list`: its authorizer list carries every authorizer's current refresh token, so the
+ *   record is restored from it and the refresh retried (WeChat);
+ * - `reissue_code`: a new authorization code can be retrieved for the authorizer and exchanged for a
+ *   fresh token pair (Douyin's single-use refresh tokens).
+ */
+export type ChainRepairStrategy = 'authorizer_list' | 'reissue_code';
+
 /** Per-platform defaults applied to component options. */
 export interface PlatformDefaults {
   apiBaseUrl: string;
@@ -153,6 +162,14 @@ export abstract class PlatformAdapter {
   ): Promise<AuthorizerListPage>;
   /** Classifies a platform error, or undefined for anything else. */
   abstract failureKind(error: unknown): FailureKind | undefined;
+  /** How a broken authorization chain is repaired on this platform. */
+  abstract readonly chainRepair: ChainRepairStrategy;
+  /** `reissue_code` platforms: retrieves a new authorization code for an authorizer. */
+  retrieveAuthorizationCode?(
+    component: ResolvedComponent,
+    componentToken: string,
+    authorizerAppId: string,
+  ): Promise<string>;
   /** Puts a token into an outbound request the platform's way (query or header). */
   abstract injectToken(
     config: OutboundRequest,

@@ -39,6 +39,8 @@ export class WeChatAdapter extends PlatformAdapter {
   readonly platform = 'wechat' as const;
   readonly ticketLifetimeMs = WECHAT_TICKET_LIFETIME_MS;
   readonly redirectCodeParam = 'auth_code';
+  // api_get_authorizer_list carries each authorizer's current refresh token.
+  readonly chainRepair = 'authorizer_list' as const;
   readonly listPageSize = WECHAT_LIST_PAGE_SIZE;
 
   constructor(private readonly http: AxiosInstance) {

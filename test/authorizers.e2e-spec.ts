@@ -5,7 +5,6 @@ import { ComponentsService } from '../lib/components/components.service.js';
 import {
   DurableStore,
   MemoryDurableStore,
-  OpenPlatformError,
   OpenPlatformErrorCode,
   OpenPlatformEvents,
   type OpenPlatformEvent,
@@ -14,19 +13,11 @@ import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes, getManual } from './support/authorize-flow.js';
 import { COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { rejection } from './support/rejection.js';
 
 const A = COMPONENT_A.appId;
 const M1 = 'wx_merchant_1';
 const HOUR = 3600_000;
-
-async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenPlatformError);
-  return err as OpenPlatformError;
-}
 
 async function business(h: Harness, token: string) {
   const res = await fetch(

@@ -1,19 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { OpenPlatformError, OpenPlatformErrorCode, type OpenPlatformEvent } from '../lib/index.js';
+import { OpenPlatformErrorCode, type OpenPlatformEvent } from '../lib/index.js';
 import { OpenPlatformEvents } from '../lib/index.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { rejection } from './support/rejection.js';
 
 const HOUR = 3600_000;
-
-async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenPlatformError);
-  return err as OpenPlatformError;
-}
 
 describe('component token (e2e over loopback HTTP)', () => {
   let h: Harness;

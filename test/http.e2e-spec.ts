@@ -4,9 +4,10 @@ import { Controller, Get, Injectable, Module, Param } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
-import { AsAuthorizer, OpenPlatformError, OpenPlatformErrorCode, OpenPlatformHttpService } from '../lib/index.js';
+import { AsAuthorizer, OpenPlatformErrorCode, OpenPlatformHttpService } from '../lib/index.js';
 import { COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { rejection } from './support/rejection.js';
 
 const A = COMPONENT_A.appId;
 const MERCHANTS = Array.from({ length: 10 }, (_, i) => `wx_shop_${i}`);
@@ -70,15 +71,6 @@ class ShopController {
 
 @Module({ imports: [HttpModule], controllers: [ShopController], providers: [ShopService, Inner] })
 class ShopModule {}
-
-async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenPlatformError);
-  return err as OpenPlatformError;
-}
 
 describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
   let h: Harness;

@@ -4,7 +4,6 @@ import { firstValueFrom } from 'rxjs';
 import {
   AsAuthorizer,
   DurableStore,
-  OpenPlatformError,
   OpenPlatformErrorCode,
   OpenPlatformEvents,
   OpenPlatformHttpService,
@@ -14,6 +13,7 @@ import { merchantAuthorizes } from './support/authorize-flow.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { rejection } from './support/rejection.js';
 
 // A route keyed by a user-supplied appid must not turn into one platform list walk per request.
 
@@ -46,15 +46,6 @@ class ShopController {
 
 @Module({ controllers: [ShopController], providers: [ShopApi] })
 class ShopModule {}
-
-async function rejection(promise: Promise<unknown>): Promise<OpenPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenPlatformError);
-  return err as OpenPlatformError;
-}
 
 async function business(h: Harness, token: string): Promise<Basic> {
   const res = await fetch(

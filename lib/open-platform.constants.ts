@@ -11,5 +11,7 @@ export const MAX_PUSH_BYTES = 64 * 1024;
 export const PUSH_REPLAY_WINDOW_MS = 5 * 60 * 1000;
 /** At most one warning per component per interval sums up refused pushes; each one is logged at debug level. */
 export const REFUSED_PUSH_WARNING_INTERVAL_MS = 60 * 1000;
-/** Content types of WeChat pushes; on Fastify the module registers a raw-body parser for each unless the app has one. */
+/**
+ * Content types of WeChat pushes; on Fastify the module registers a raw-body parser for each unless the app has one.
+ */
 export const XML_CONTENT_TYPES = ['text/xml', 'application/xml'] as const;

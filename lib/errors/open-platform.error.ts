@@ -1,5 +1,7 @@
+import type { PlatformName } from '../platform-names.js';
+
 /** Which platform an error came from; `'library'` for errors raised by this module itself. */
-export type ErrorPlatform = 'wechat' | 'douyin' | 'library';
+export type ErrorPlatform = PlatformName | 'library';
 
 /**
  * Codes raised by the library itself (as opposed to a platform's numeric errcode / errno).

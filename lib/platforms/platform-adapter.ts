@@ -135,7 +135,9 @@ export abstract class PlatformAdapter {
   abstract fetchComponentToken(component: ResolvedComponent, ticket: string): Promise<ComponentToken>;
   /** Creates a single-use pre-authorization code. */
   abstract createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode>;
-  /** A problem with the page options (e.g. an unknown authType), checked before any upstream call; undefined if fine. */
+  /**
+   * A problem with the page options (e.g. an unknown authType), checked before any upstream call; undefined if fine.
+   */
   abstract pageOptionsProblem(
     options: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>,
   ): string | undefined;

@@ -64,7 +64,10 @@ export class FakeWeChatPlatformCore {
     );
   }
 
-  /** Calls received by `endpoint` since start or the last {@link FakeWeChatPlatformCore.resetCalls}, faulted ones included. */
+  /**
+   * Calls received by `endpoint` since start or the last {@link FakeWeChatPlatformCore.resetCalls}, faulted ones
+   * included.
+   */
   calls(endpoint: FakeWeChatEndpointName): number {
     return this.server.calls(endpoint);
   }
@@ -142,7 +145,10 @@ export class FakeWeChatPlatformCore {
     return this.sendPush(url, this.buildPush(componentAppId, innerXml, options));
   }
 
-  /** Builds a push without sending it, so a test can tamper with it and send it with {@link FakeWeChatPlatformCore.sendPush}. */
+  /**
+   * Builds a push without sending it, so a test can tamper with it and send it with {@link
+   * FakeWeChatPlatformCore.sendPush}.
+   */
   buildPush(componentAppId: string, innerXml: string, options: FakeWeChatPushOptions = {}): FakeWeChatBuiltPush {
     this.component(componentAppId);
     const crypto = this.cryptos.get(componentAppId) as MessageCrypto;
@@ -181,7 +187,9 @@ export class FakeWeChatPlatformCore {
     this.faults.add(endpoint, { kind: 'drop', times });
   }
 
-  /** The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway. */
+  /**
+   * The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway.
+   */
   statusNext(endpoint: FakeWeChatEndpointName, status: number, times = 1): void {
     this.faults.add(endpoint, { kind: 'status', status, times });
   }

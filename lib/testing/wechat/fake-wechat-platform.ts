@@ -170,14 +170,20 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     return `${this.baseUrl}${H5_AUTHORIZE_PAGE}`;
   }
 
-  /** Sets (or with `undefined` clears) the component's authorization-event URL, where consents and revocations are pushed. */
+  /**
+   * Sets (or with `undefined` clears) the component's authorization-event URL, where consents and revocations are
+   * pushed.
+   */
   setEventsUrl(componentAppId: string, url: string | undefined): void {
     this.component(componentAppId);
     if (url === undefined) this.eventsUrls.delete(componentAppId);
     else this.eventsUrls.set(componentAppId, url);
   }
 
-  /** Queues a merchant who will consent on the next visit of an authorization page (FIFO, per component if `componentAppId` is set). */
+  /**
+   * Queues a merchant who will consent on the next visit of an authorization page (FIFO, per component if
+   * `componentAppId` is set).
+   */
   queueMerchant(merchant: FakeWeChatQueuedMerchant): void {
     this.merchants.add(merchant);
   }
@@ -217,7 +223,10 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     });
   }
 
-  /** De-authorization of an authorized merchant (rejects otherwise): refresh and access tokens die at once; pushes `unauthorized`. */
+  /**
+   * De-authorization of an authorized merchant (rejects otherwise): refresh and access tokens die at once; pushes
+   * `unauthorized`.
+   */
   async revoke(
     componentAppId: string,
     authorizerAppId: string,
@@ -253,7 +262,10 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     };
   }
 
-  /** The platform changes the refresh token without telling the app: the old one gets 61023, the list shows the new one. */
+  /**
+   * The platform changes the refresh token without telling the app: the old one gets 61023, the list shows the new
+   * one.
+   */
   rotateRefreshToken(componentAppId: string, authorizerAppId: string): string {
     return this.authorizers.rotateRefreshToken(componentAppId, authorizerAppId);
   }

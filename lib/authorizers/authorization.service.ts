@@ -48,14 +48,8 @@ export class AuthorizationService {
   async authorizationUrl(component: ResolvedComponent, o: AuthorizationUrlOptions): Promise<string> {
     const adapter = this.platforms.get(component.platform);
     validateUrlOptions(o, adapter.pageOptionsProblem({ authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile }));
-    const pre = await this.componentTokens.call(component, (t) => adapter.createPreAuthCode(component, t));
-    return adapter.authorizationPageUrl(component, {
-      preAuthCode: pre.code,
-      redirectUri: o.redirectUri,
-      authType: o.authType,
-      bizAppId: o.bizAppId,
-      mobile: o.mobile,
-    });
+    const link = { redirectUri: o.redirectUri, authType: o.authType, bizAppId: o.bizAppId, mobile: o.mobile };
+    return this.componentTokens.call(component, (t) => adapter.authorizationLink(component, t, link));
   }
 
   /**

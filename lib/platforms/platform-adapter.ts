@@ -86,9 +86,8 @@ export interface AuthorizerListPage {
   entries: AuthorizerListEntry[];
 }
 
-/** Options of a merchant authorization page link. */
-export interface AuthorizationPageOptions {
-  preAuthCode: string;
+/** Options of a merchant authorization link. */
+export interface AuthorizationLinkOptions {
   redirectUri: string;
   authType?: number;
   bizAppId?: string;
@@ -133,16 +132,19 @@ export abstract class PlatformAdapter {
   abstract parseMessage(plaintext: string): PlatformPush;
   /** Obtains a component token with the given ticket. Failures are `OpenPlatformError`s. */
   abstract fetchComponentToken(component: ResolvedComponent, ticket: string): Promise<ComponentToken>;
-  /** Creates a single-use pre-authorization code. */
-  abstract createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode>;
   /**
    * A problem with the page options (e.g. an unknown authType), checked before any upstream call; undefined if fine.
    */
-  abstract pageOptionsProblem(
-    options: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>,
-  ): string | undefined;
-  /** The merchant authorization page link. */
-  abstract authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string;
+  abstract pageOptionsProblem(options: Omit<AuthorizationLinkOptions, 'redirectUri'>): string | undefined;
+  /**
+   * A merchant authorization link, ready to open: whatever the platform needs for it (a fresh
+   * single-use pre-auth code and a page URL on WeChat; an API that generates the link elsewhere).
+   */
+  abstract authorizationLink(
+    component: ResolvedComponent,
+    componentToken: string,
+    options: AuthorizationLinkOptions,
+  ): Promise<string>;
   /** The name of the query parameter that carries the authorization code on the redirect. */
   abstract readonly redirectCodeParam: string;
   /** Exchanges an authorization code for the first token pair. */

@@ -1,5 +1,5 @@
 import type { ResolvedComponent } from '../../options/resolved-options.js';
-import type { AuthorizationPageOptions } from '../platform-adapter.js';
+import type { AuthorizationLinkOptions } from '../platform-adapter.js';
 import { WECHAT_AUTHORIZE_PAGE_URL, WECHAT_H5_AUTHORIZE_PAGE_URL } from './wechat.constants.js';
 
 const H5_PATH = '/wxaopen/safe/bindcomponent';
@@ -8,7 +8,10 @@ const H5_PATH = '/wxaopen/safe/bindcomponent';
  * The merchant authorization link: the PC page, or the H5 page for `mobile`.
  * With a custom `authorizePageUrl` (the emulator), the H5 page is looked up on the same host.
  */
-export function authorizationPageUrl(component: ResolvedComponent, o: AuthorizationPageOptions): string {
+export function authorizationPageUrl(
+  component: ResolvedComponent,
+  o: AuthorizationLinkOptions & { preAuthCode: string },
+): string {
   const query = new URLSearchParams();
   if (o.mobile) {
     query.set('action', 'bindcomponent');

@@ -3,7 +3,7 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-plat
 import type { ResolvedComponent } from '../../options/resolved-options.js';
 import {
   PlatformAdapter,
-  type AuthorizationPageOptions,
+  type AuthorizationLinkOptions,
   type AuthorizerGrant,
   type AuthorizerListPage,
   type ComponentToken,
@@ -65,7 +65,17 @@ export class WeChatAdapter extends PlatformAdapter {
     return { accessToken, expiresIn: positive(data.expires_in, 'api_component_token') };
   }
 
-  async createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode> {
+  /** A fresh single-use pre-auth code on the PC page, or the H5 page for `mobile`. */
+  async authorizationLink(
+    component: ResolvedComponent,
+    componentToken: string,
+    options: AuthorizationLinkOptions,
+  ): Promise<string> {
+    const pre = await this.createPreAuthCode(component, componentToken);
+    return authorizationPageUrl(component, { ...options, preAuthCode: pre.code });
+  }
+
+  private async createPreAuthCode(component: ResolvedComponent, componentToken: string): Promise<PreAuthCode> {
     const data = await this.post(
       component,
       'api_create_preauthcode',
@@ -79,15 +89,11 @@ export class WeChatAdapter extends PlatformAdapter {
     };
   }
 
-  pageOptionsProblem(o: Omit<AuthorizationPageOptions, 'preAuthCode' | 'redirectUri'>): string | undefined {
+  pageOptionsProblem(o: Omit<AuthorizationLinkOptions, 'redirectUri'>): string | undefined {
     if (o.authType !== undefined && ![1, 2, 3].includes(o.authType))
       return 'authType must be 1 (official accounts), 2 (mini programs) or 3 (both)';
     if (o.bizAppId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.bizAppId)) return 'bizAppId must be an appid';
     return undefined;
-  }
-
-  authorizationPageUrl(component: ResolvedComponent, options: AuthorizationPageOptions): string {
-    return authorizationPageUrl(component, options);
   }
 
   async exchangeCode(component: ResolvedComponent, componentToken: string, code: string): Promise<AuthorizerGrant> {

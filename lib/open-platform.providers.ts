@@ -5,6 +5,7 @@ import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
+import { AuthorizerLocator } from './authorizers/authorizer-locator.service.js';
 import { ChainRepairService } from './authorizers/chain-repair.service.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { ApiOrigins } from './http/api-origins.js';
@@ -100,6 +101,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerStore,
     AuthorizerSyncService,
     AuthorizerTokenService,
+    AuthorizerLocator,
     ChainRepairService,
     AuthorizationService,
     AuthorizationPushHandler,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthorizationService } from './authorizers/authorization.service.js';
 import type { AuthorizerInfo } from './authorizers/authorizer.interface.js';
+import { AuthorizerLocator } from './authorizers/authorizer-locator.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
@@ -48,6 +49,7 @@ export class TokenService {
     private readonly authorizations: AuthorizationService,
     private readonly authorizers: AuthorizerStore,
     private readonly sync: AuthorizerSyncService,
+    private readonly locator: AuthorizerLocator,
   ) {}
 
   /**
@@ -79,7 +81,7 @@ export class TokenService {
   getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
     // Hot path: only a token stored under exactly this (valid) appid can be found here.
     if (opts?.forceRefresh !== true && typeof authorizerAppId === 'string') {
-      const component = this.components.find(opts?.componentAppId);
+      const component = this.locator.find(authorizerAppId, opts?.componentAppId);
       const hot = component && this.authorizerTokens.hot(component, authorizerAppId);
       if (hot) return Promise.resolve(hot);
     }
@@ -88,7 +90,7 @@ export class TokenService {
 
   private async authorizerTokenSlow(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
     assertAppId(authorizerAppId);
-    const component = this.components.resolve(opts?.componentAppId);
+    const component = await this.locator.resolve(authorizerAppId, opts?.componentAppId);
     return this.authorizerTokens.get(component, authorizerAppId, opts?.forceRefresh === true);
   }
 
@@ -111,7 +113,7 @@ export class TokenService {
   /** What the module knows about an authorizer, without any token; undefined if unknown. */
   async getAuthorizer(authorizerAppId: string, componentAppId?: string): Promise<AuthorizerInfo | undefined> {
     assertAppId(authorizerAppId);
-    const component = this.components.resolve(componentAppId);
+    const component = await this.locator.resolve(authorizerAppId, componentAppId);
     const record = await this.authorizers.get(component, authorizerAppId);
     return record ? this.authorizations.info(component, record) : undefined;
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AuthorizerLocator } from '../authorizers/authorizer-locator.service.js';
 import { AuthorizerTokenService } from '../authorizers/authorizer-token.service.js';
 import { ComponentsService } from '../components/components.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
@@ -42,6 +43,7 @@ export class TokenInterceptor {
     private readonly componentTokens: ComponentTokenService,
     private readonly authorizerTokens: AuthorizerTokenService,
     private readonly origins: ApiOrigins,
+    private readonly locator: AuthorizerLocator,
   ) {}
 
   install(axios: AxiosInstance): void {
@@ -59,9 +61,11 @@ export class TokenInterceptor {
     const scope = authorizerContext.getStore();
     if (!config.authorizerAppId && !config.componentAppId && !scope) return this.refuseIfTokenless(config);
     const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
-    const component = this.components.resolve(
-      config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined),
-    );
+    const componentAppId =
+      config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined);
+    const component = authorizerAppId
+      ? await this.locator.resolve(authorizerAppId, componentAppId)
+      : this.components.resolve(componentAppId);
     const injected: Injected = authorizerAppId
       ? {
           kind: 'authorizer',

@@ -54,6 +54,12 @@ class CapturingLogger implements LoggerService {
 
 const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
 const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
+const LOST_ANSWER = new OpenPlatformError({
+  platform: 'douyin',
+  code: 'TRANSPORT',
+  message: 'douyin get_auth_token: timed out',
+  retryable: true,
+});
 const REFRESH_TOKEN_REFUSED = new OpenPlatformError({
   platform: 'douyin',
   code: 40021,
@@ -73,6 +79,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   let adapter: {
     chainRepair: string;
     refused: Set<string>;
+    lost: Set<string>;
     retrieveError: OpenPlatformError | undefined;
     [fn: string]: unknown;
   };
@@ -94,7 +101,9 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     // by reissuing an authorization code (Douyin's rules).
     adapter = {
       chainRepair: 'reissue_code',
+      singleUseRefreshTokens: true,
       refused: new Set<string>(),
+      lost: new Set<string>(),
       retrieveError: undefined,
       failureKind: (e: unknown) => (e === REFRESH_TOKEN_REFUSED ? 'refresh_token_invalid' : undefined),
       retrieveAuthorizationCode: async (_c: unknown, _t: string, appId: string): Promise<string> => {
@@ -115,6 +124,8 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
         log.push(`refresh with ${refreshToken}`);
         if (adapter.refused.has(refreshToken)) throw REFRESH_TOKEN_REFUSED;
         refreshes++;
+        // The platform rotated the token, but its answer never arrives.
+        if (adapter.lost.has(refreshToken)) throw LOST_ANSWER;
         return {
           authorizerAppId: appId,
           accessToken: `at-${refreshes}`,
@@ -246,6 +257,29 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-0' });
       adapter.retrieveError = undefined;
       expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
+    });
+  });
+
+  describe('single-use refresh tokens: a refresh whose answer was lost', () => {
+    it('is never sent again: the token is forgotten durably and the chain repaired at once', async () => {
+      adapter.lost.add('rt-0');
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(log).toEqual(['refresh with rt-0', `retrieve a code for ${APP}`, 'exchange code-1']);
+      // Forgotten before the repair, then replaced by the repaired chain's token.
+      expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual([undefined, 'rt-code-1']);
+      expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-code-1' });
+    });
+
+    it('a repair that fails transiently leaves no token to resend; the next renewal repairs without refreshing', async () => {
+      adapter.lost.add('rt-0');
+      adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: -1, message: 'busy', retryable: true });
+      await expect(service.get(component, APP, true)).rejects.toBe(adapter.retrieveError);
+      expect(await stored()).toMatchObject({ status: 'active' });
+      expect((await stored())?.refreshToken).toBeUndefined();
+      adapter.retrieveError = undefined;
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(log.filter((l) => l.startsWith('refresh with'))).toEqual(['refresh with rt-0']);
       expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
     });
   });

@@ -120,28 +120,70 @@ export class AuthorizerTokenService {
   private async refresh(component: ResolvedComponent, authorizerAppId: string): Promise<string> {
     const record = await this.usableRecord(component, authorizerAppId);
     const adapter = this.platforms.get(component.platform);
+    // A single-use refresh token already known to be spent (a refresh whose answer was lost).
+    if (!record.refreshToken) return this.applyRefresh(component, record, await this.repairChain(component, record));
     let grant: AuthorizerGrant;
     try {
-      grant = await this.callRefresh(component, authorizerAppId, record.refreshToken!);
+      grant = await this.callRefresh(component, authorizerAppId, record.refreshToken);
     } catch (err) {
-      if (adapter.failureKind(err) !== 'refresh_token_invalid') throw err;
-      // The chain is broken (e.g. the token changed elsewhere): repair it the platform's way, once.
-      this.logger.warn(
-        `the refresh token of authorizer ${authorizerAppId} is invalid; repairing the chain (${adapter.chainRepair})`,
-      );
-      let repaired: AuthorizerGrant | undefined;
-      try {
-        repaired = await this.repairs.repair(component, record);
-      } catch (repairErr) {
-        if (adapter.failureKind(repairErr) === 'refresh_token_invalid') {
-          throw await this.markReauthorizationRequired(component, authorizerAppId, repairErr as OpenPlatformError);
-        }
-        throw repairErr;
+      if (adapter.failureKind(err) === 'refresh_token_invalid') {
+        // The chain is broken (e.g. the token changed elsewhere): repair it the platform's way, once.
+        this.logger.warn(
+          `the refresh token of authorizer ${authorizerAppId} is invalid; repairing the chain (${adapter.chainRepair})`,
+        );
+        grant = await this.repairChain(component, record, err as OpenPlatformError);
+      } else if (adapter.singleUseRefreshTokens && isLostAnswer(err)) {
+        // The platform may have rotated the token before the answer was lost: sending it again
+        // would be refused (and counted as reuse). Forget it durably first, then repair.
+        this.logger.warn(
+          `the answer to the refresh of authorizer ${authorizerAppId} was lost; its single-use refresh token may be spent, repairing the chain (${adapter.chainRepair})`,
+        );
+        const spent = await this.forgetRefreshToken(component, record);
+        grant = await this.repairChain(component, spent, err as OpenPlatformError);
+      } else {
+        throw err;
       }
-      if (!repaired) throw await this.markReauthorizationRequired(component, authorizerAppId, err as OpenPlatformError);
-      grant = repaired;
     }
     return this.applyRefresh(component, record, grant);
+  }
+
+  /**
+   * A grant from a repaired chain; marks the authorizer `reauthorization_required` (and throws) when
+   * the platform has nothing to repair with. A failed repair attempt is thrown as it is.
+   */
+  private async repairChain(
+    component: ResolvedComponent,
+    record: AuthorizerRecord,
+    cause?: OpenPlatformError,
+  ): Promise<AuthorizerGrant> {
+    const adapter = this.platforms.get(component.platform);
+    let repaired: AuthorizerGrant | undefined;
+    try {
+      repaired = await this.repairs.repair(component, record);
+    } catch (repairErr) {
+      if (adapter.failureKind(repairErr) === 'refresh_token_invalid') {
+        throw await this.markReauthorizationRequired(component, record.authorizerAppId, repairErr as OpenPlatformError);
+      }
+      throw repairErr;
+    }
+    if (!repaired) {
+      throw await this.markReauthorizationRequired(
+        component,
+        record.authorizerAppId,
+        cause ?? brokenChain(component, record.authorizerAppId),
+      );
+    }
+    return repaired;
+  }
+
+  /** Removes a possibly spent single-use refresh token from the record, unless it changed meanwhile. */
+  private async forgetRefreshToken(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerRecord> {
+    const saved = await this.store.update(component, record.authorizerAppId, (current) =>
+      current && current.status === 'active' && current.refreshToken === record.refreshToken
+        ? { ...current, refreshToken: undefined, updatedAt: this.clock.now() }
+        : undefined,
+    );
+    return saved ?? { ...record, refreshToken: undefined };
   }
 
   private callRefresh(
@@ -199,6 +241,8 @@ export class AuthorizerTokenService {
         this.logger.warn(
           `the record of authorizer ${authorizerAppId} was missing from the store; restored it from the authorizer list`,
         );
+    } else if (record.status === 'active' && !record.refreshToken && this.repairsByCode(component)) {
+      return record; // its single-use refresh token was spent: refresh() repairs the chain
     } else if (record.status === 'active' && !record.refreshToken) {
       this.logger.warn(
         `no refresh token stored for authorizer ${authorizerAppId}; looking it up in the authorizer list`,
@@ -208,6 +252,10 @@ export class AuthorizerTokenService {
     if (!record || record.status !== 'active' || !record.refreshToken)
       throw statusError(component, authorizerAppId, record);
     return record;
+  }
+
+  private repairsByCode(component: ResolvedComponent): boolean {
+    return this.platforms.get(component.platform).chainRepair === 'reissue_code';
   }
 
   private async markReauthorizationRequired(
@@ -234,6 +282,19 @@ export class AuthorizerTokenService {
     }
     return statusError(component, authorizerAppId, record);
   }
+}
+
+/** Whether a failed call may have been processed by the platform without us seeing the answer. */
+function isLostAnswer(err: unknown): boolean {
+  return err instanceof OpenPlatformError && err.code === OpenPlatformErrorCode.TRANSPORT;
+}
+
+function brokenChain(component: ResolvedComponent, authorizerAppId: string): OpenPlatformError {
+  return new OpenPlatformError({
+    platform: component.platform,
+    code: OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+    message: `the authorization chain of ${authorizerAppId} is broken and the platform gave nothing to repair it with`,
+  });
 }
 
 /** The error for an authorizer whose record does not allow obtaining a token. */

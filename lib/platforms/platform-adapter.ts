@@ -168,6 +168,11 @@ export abstract class PlatformAdapter {
   abstract failureKind(error: unknown): FailureKind | undefined;
   /** How a broken authorization chain is repaired on this platform. */
   abstract readonly chainRepair: ChainRepairStrategy;
+  /**
+   * Whether a refresh token works once only (a refresh rotates it). Then a refresh whose answer was
+   * lost may have spent the token, so it is never sent again: the chain is repaired instead.
+   */
+  readonly singleUseRefreshTokens: boolean = false;
   /** `reissue_code` platforms: retrieves a new authorization code for an authorizer. */
   retrieveAuthorizationCode?(
     component: ResolvedComponent,

@@ -7,6 +7,7 @@ import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js'
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { AuthorizerLocator } from './authorizers/authorizer-locator.service.js';
 import { ChainRepairService } from './authorizers/chain-repair.service.js';
+import { ExchangedCodes } from './authorizers/exchanged-codes.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { ApiOrigins } from './http/api-origins.js';
 import { ShutdownSignal } from './http/shutdown-signal.js';
@@ -103,6 +104,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerTokenService,
     AuthorizerLocator,
     ChainRepairService,
+    ExchangedCodes,
     AuthorizationService,
     AuthorizationPushHandler,
     ApiOrigins,

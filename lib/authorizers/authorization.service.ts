@@ -1,22 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
-import { SingleFlight } from '../lock/single-flight.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
-import { StoreKeys } from '../store/store-keys.js';
-import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore, toAuthorizerInfo } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
+import { ExchangedCodes } from './exchanged-codes.js';
 
-/** Remember exchanged codes well past any code lifetime (WeChat 10 min, Douyin 1 h). */
-const EXCHANGED_CODE_TTL_MS = 2 * 60 * 60 * 1000;
 const MAX_CODE_LENGTH = 512;
 
 /** Options of {@link AuthorizationService.authorizationUrl}. */
@@ -31,7 +26,6 @@ export interface AuthorizationUrlOptions {
 @Injectable()
 export class AuthorizationService {
   private readonly logger = new Logger('OpenPlatform:Authorization');
-  private readonly flights = new SingleFlight();
 
   constructor(
     private readonly platforms: PlatformRegistry,
@@ -39,7 +33,7 @@ export class AuthorizationService {
     private readonly authorizerTokens: AuthorizerTokenService,
     private readonly sync: AuthorizerSyncService,
     private readonly store: AuthorizerStore,
-    private readonly cache: TokenCache,
+    private readonly codes: ExchangedCodes,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
   ) {}
@@ -65,28 +59,34 @@ export class AuthorizationService {
         message: 'the authorization code is missing or malformed',
       });
     }
-    const memo = StoreKeys.exchangedCode(
-      component.platform,
-      component.appId,
-      createHash('sha256').update(code).digest('hex'),
+    // Arrivals of the code (redirect, push, a chain repair that retrieved it) take turns under the
+    // code's lock; only the first exchanges it, the others read what it recorded.
+    return this.codes.exclusive(component, code, ({ exchangedBy, remember }) =>
+      this.exchangeInTurn(component, code, eventAt, exchangedBy, remember),
     );
-    return this.flights.run(memo, async () => {
-      const done = await this.cache.get<string>(memo);
-      const known = done ? await this.store.get(component, done) : undefined;
-      if (known) {
-        // The push of a code the redirect already exchanged still tells when it happened.
-        if (eventAt !== undefined && eventAt > (known.lastEventAt ?? 0)) {
-          await this.store.update(component, known.authorizerAppId, (c) =>
-            c && eventAt > (c.lastEventAt ?? 0) ? { ...c, lastEventAt: eventAt } : undefined,
-          );
-        }
-        return this.info(component, (await this.store.get(component, known.authorizerAppId)) ?? known);
+  }
+
+  private async exchangeInTurn(
+    component: ResolvedComponent,
+    code: string,
+    eventAt: number | undefined,
+    exchangedBy: string | undefined,
+    remember: (authorizerAppId: string) => Promise<void>,
+  ): Promise<AuthorizerInfo> {
+    const known = exchangedBy ? await this.store.get(component, exchangedBy) : undefined;
+    if (known) {
+      // The push of a code the redirect already exchanged still tells when it happened.
+      if (eventAt !== undefined && eventAt > (known.lastEventAt ?? 0)) {
+        await this.store.update(component, known.authorizerAppId, (c) =>
+          c && eventAt > (c.lastEventAt ?? 0) ? { ...c, lastEventAt: eventAt } : undefined,
+        );
       }
-      const grant = await this.exchangeUpstream(component, code);
-      const info = await this.applyAuthorization(component, grant, eventAt);
-      await this.cache.set(memo, grant.authorizerAppId, EXCHANGED_CODE_TTL_MS);
-      return info;
-    });
+      return this.info(component, (await this.store.get(component, known.authorizerAppId)) ?? known);
+    }
+    const grant = await this.exchangeUpstream(component, code);
+    const info = await this.applyAuthorization(component, grant, eventAt);
+    await remember(grant.authorizerAppId);
+    return info;
   }
 
   /** De-authorization: status `revoked`, tokens dropped, record kept. Older pushes are ignored. */

@@ -18,6 +18,7 @@ import { AuthorizerStore } from './authorizer.store.js';
 import type { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
 import { ChainRepairService } from './chain-repair.service.js';
+import { ExchangedCodes } from './exchanged-codes.js';
 
 class FixedClock extends Clock {
   t = 1_700_000_000_000;
@@ -76,6 +77,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   let log: string[];
   let logger: CapturingLogger;
   let codes: number;
+  let pushPath: ExchangedCodes;
   let adapter: {
     chainRepair: string;
     refused: Set<string>;
@@ -109,7 +111,9 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       retrieveAuthorizationCode: async (_c: unknown, _t: string, appId: string): Promise<string> => {
         log.push(`retrieve a code for ${appId}`);
         if (adapter.retrieveError) throw adapter.retrieveError;
-        return `code-${++codes}`;
+        const code = `code-${++codes}`;
+        await (adapter.onRetrieved as ((code: string) => Promise<void>) | undefined)?.(code);
+        return code;
       },
       exchangeCode: async (_c: unknown, _t: string, code: string): Promise<AuthorizerGrant> => {
         log.push(`exchange ${code}`);
@@ -141,14 +145,18 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     } as unknown as ComponentTokenService;
     const sync = { repairOne: async () => undefined } as unknown as AuthorizerSyncService;
     codes = 0;
+    const cache = new CacheManagerTokenCache(createCache());
+    const lock = new MemoryLockService();
+    const exchangedCodes = new ExchangedCodes(cache, lock);
+    pushPath = exchangedCodes;
     service = new AuthorizerTokenService(
       platforms,
       componentTokens,
       records,
       sync,
-      new ChainRepairService(platforms, componentTokens, sync),
-      new CacheManagerTokenCache(createCache()),
-      new MemoryLockService(),
+      new ChainRepairService(platforms, componentTokens, sync, exchangedCodes),
+      cache,
+      lock,
       bus,
       clock,
       options,
@@ -259,6 +267,21 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       expect(await service.get(component, APP, true)).toBe('at-code-1');
       expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
     });
+  });
+
+  it("the retrieved code's push handled first: the code is not exchanged again, the pair it stored is served", async () => {
+    adapter.refused.add('rt-0');
+    // The platform pushes the retrieved code (a retrieval notice) and the push path wins the race.
+    adapter.onRetrieved = async (code: string) => {
+      await pushPath.exclusive(component, code, async ({ remember }) => {
+        await records.update(component, APP, (c) => (c ? { ...c, refreshToken: 'rt-from-push' } : undefined));
+        await service.cacheGrant(component, { authorizerAppId: APP, accessToken: 'at-from-push', expiresIn: 7200 });
+        await remember(APP);
+      });
+    };
+    expect(await service.get(component, APP, true)).toBe('at-from-push');
+    expect(log).toEqual(['refresh with rt-0', `retrieve a code for ${APP}`]);
+    expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-from-push' });
   });
 
   describe('single-use refresh tokens: a refresh whose answer was lost', () => {

@@ -15,7 +15,7 @@ import { TokenKeeper } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
-import { ChainRepairService } from './chain-repair.service.js';
+import { ChainRepairService, type RepairOutcome } from './chain-repair.service.js';
 
 /** Errors that describe the authorizer's state rather than a renewal that failed. */
 const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
@@ -121,8 +121,8 @@ export class AuthorizerTokenService {
     const record = await this.usableRecord(component, authorizerAppId);
     const adapter = this.platforms.get(component.platform);
     // A single-use refresh token already known to be spent (a refresh whose answer was lost).
-    if (!record.refreshToken) return this.applyRefresh(component, record, await this.repairChain(component, record));
-    let grant: AuthorizerGrant;
+    if (!record.refreshToken) return this.finishRepair(component, record, await this.repairChain(component, record));
+    let grant: AuthorizerGrant | 'applied';
     try {
       grant = await this.callRefresh(component, authorizerAppId, record.refreshToken);
     } catch (err) {
@@ -144,7 +144,20 @@ export class AuthorizerTokenService {
         throw err;
       }
     }
-    return this.applyRefresh(component, record, grant);
+    return this.finishRepair(component, record, grant);
+  }
+
+  /** Applies a refresh or repair grant; a repair the platform's push already applied is just read back. */
+  private async finishRepair(
+    component: ResolvedComponent,
+    record: AuthorizerRecord,
+    grant: AuthorizerGrant | 'applied',
+  ): Promise<string> {
+    if (grant !== 'applied') return this.applyRefresh(component, record, grant);
+    const token = await this.cached(component, record.authorizerAppId);
+    if (!token)
+      throw statusError(component, record.authorizerAppId, await this.store.get(component, record.authorizerAppId));
+    return token.accessToken;
   }
 
   /**
@@ -155,9 +168,9 @@ export class AuthorizerTokenService {
     component: ResolvedComponent,
     record: AuthorizerRecord,
     cause?: OpenPlatformError,
-  ): Promise<AuthorizerGrant> {
+  ): Promise<AuthorizerGrant | 'applied'> {
     const adapter = this.platforms.get(component.platform);
-    let repaired: AuthorizerGrant | undefined;
+    let repaired: RepairOutcome;
     try {
       repaired = await this.repairs.repair(component, record);
     } catch (repairErr) {

@@ -6,25 +6,30 @@ import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
+import { ExchangedCodes } from './exchanged-codes.js';
 
 /**
  * Repairs a broken authorization chain (the platform refused the refresh token) the way the
  * platform allows, as its adapter declares (`chainRepair`), and returns a grant obtained with the
  * repaired chain.
  *
- * Outcomes: a grant; `undefined` when the platform has nothing to repair with (the merchant must
- * authorize again); or an error, which leaves the record as it is: a failed repair attempt (the
- * platform busy, unreachable) is no proof that the chain is dead.
+ * Outcomes: a grant to apply; `'applied'` when the retrieved code's push was handled first (the new
+ * token pair is already persisted and cached); `undefined` when the platform has nothing to repair
+ * with (the merchant must authorize again); or an error, which leaves the record as it is: a failed
+ * repair attempt (the platform busy, unreachable) is no proof that the chain is dead.
  */
+export type RepairOutcome = AuthorizerGrant | 'applied' | undefined;
+
 @Injectable()
 export class ChainRepairService {
   constructor(
     private readonly platforms: PlatformRegistry,
     private readonly componentTokens: ComponentTokenService,
     private readonly sync: AuthorizerSyncService,
+    private readonly codes: ExchangedCodes,
   ) {}
 
-  async repair(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerGrant | undefined> {
+  async repair(component: ResolvedComponent, record: AuthorizerRecord): Promise<RepairOutcome> {
     const strategy = this.platforms.get(component.platform).chainRepair;
     switch (strategy) {
       case 'authorizer_list':
@@ -48,10 +53,7 @@ export class ChainRepairService {
   }
 
   /** A new authorization code for the authorizer, exchanged for a fresh token pair. */
-  private async byReissuedCode(
-    component: ResolvedComponent,
-    authorizerAppId: string,
-  ): Promise<AuthorizerGrant | undefined> {
+  private async byReissuedCode(component: ResolvedComponent, authorizerAppId: string): Promise<RepairOutcome> {
     const adapter = this.platforms.get(component.platform);
     if (!adapter.retrieveAuthorizationCode) {
       throw new Error(`the ${component.platform} adapter repairs by reissued code but cannot retrieve one`);
@@ -60,7 +62,13 @@ export class ChainRepairService {
       const code = await this.componentTokens.call(component, (t) =>
         adapter.retrieveAuthorizationCode!(component, t, authorizerAppId),
       );
-      return await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));
+      // The platform also pushes this code (a retrieval notice): whichever arrives first exchanges it.
+      return await this.codes.exclusive(component, code, async ({ exchangedBy, remember }) => {
+        if (exchangedBy) return 'applied';
+        const grant = await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));
+        await remember(grant.authorizerAppId);
+        return grant;
+      });
     } catch (err) {
       // A refusal (the merchant revoked, the code was refused) means there is nothing to repair
       // with; a transient failure is thrown so the next renewal tries again.

@@ -15,14 +15,13 @@ import {
   type PreAuthCode,
   type PushEnvelope,
 } from '../platform-adapter.js';
-import { callUpstream } from '../upstream-call.js';
-import { asObject, grantFrom, listEntries, positive, requiredString } from './douyin-answers.js';
+import { apiVersionOf, callDouyin, type DouyinCall } from './douyin-api.js';
+import { grantFrom, listEntries, positive, requiredString } from './douyin-answers.js';
 import { parseDouyinMessage, readDouyinEnvelope } from './douyin-push.parser.js';
 import { douyinCarriedTokens, douyinTakesNoToken, injectDouyinToken } from './douyin-token-transport.js';
 import {
   DOUYIN_LIST_PAGE_SIZE,
   DOUYIN_TICKET_LIFETIME_MS,
-  DOUYIN_TOKEN_HEADER,
   DouyinGrantTypes,
   DouyinV1Paths,
   DouyinV2Paths,
@@ -33,26 +32,10 @@ import {
   DOUYIN_COMPONENT_TOKEN_REJECTED,
   DOUYIN_REFRESH_TOKEN_INVALID,
   douyinCode,
-  douyinError,
   plainDouyinCode,
 } from './douyin.errors.js';
 
 type Json = Record<string, unknown>;
-type ApiVersion = 'v1' | 'v2';
-
-interface Call {
-  method: 'GET' | 'POST';
-  path: string;
-  params?: Record<string, string | number>;
-  body?: object;
-  /** Sent the generation's way: V2 header `access-token`, V1 query with `component_appid`. */
-  componentToken?: string;
-}
-
-/** The generation a component speaks; V2 unless it chose V1. */
-export function apiVersionOf(component: ResolvedComponent): ApiVersion {
-  return component.apiVersion === 'v1' ? 'v1' : 'v2';
-}
 
 /**
  * Douyin third-party mini-program platform (第三方小程序应用), both API generations. One
@@ -252,28 +235,7 @@ export class DouyinAdapter extends PlatformAdapter {
     });
   }
 
-  /**
-   * One upstream call. Failures of either envelope (`err_no` / `errno`) become `OpenPlatformError`s;
-   * a success returns V2's `data` or V1's flat body.
-   */
-  private async call(component: ResolvedComponent, endpoint: string, c: Call): Promise<Json> {
-    const v1 = apiVersionOf(component) === 'v1';
-    const params: Record<string, string | number> = { ...c.params };
-    const headers: Record<string, string> = {};
-    if (c.body) headers['content-type'] = 'application/json';
-    if (c.componentToken !== undefined) {
-      if (v1) Object.assign(params, { component_appid: component.appId, component_access_token: c.componentToken });
-      else headers[DOUYIN_TOKEN_HEADER] = c.componentToken;
-    }
-    const data = await callUpstream(this.http, 'douyin', endpoint, {
-      method: c.method,
-      url: component.apiBaseUrl + c.path,
-      params,
-      data: c.body,
-      headers,
-    });
-    if (douyinCode(data) !== 0) throw douyinError(endpoint, data);
-    const inner = asObject(data.data);
-    return Object.keys(inner).length > 0 ? inner : data;
+  private call(component: ResolvedComponent, endpoint: string, c: DouyinCall): Promise<Json> {
+    return callDouyin(this.http, component, endpoint, c);
   }
 }

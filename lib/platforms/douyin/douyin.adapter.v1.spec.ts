@@ -26,7 +26,9 @@ describe('DouyinAdapter, V1 (open.microapp.bytedance.com)', () => {
     component = douyinComponent(platform.baseUrl, 'v1');
   });
   afterAll(() => platform.stop());
-  beforeEach(() => platform.received.splice(0));
+  beforeEach(() => {
+    platform.received.splice(0);
+  });
 
   it('fetches the component token (GET, secret in the query)', async () => {
     platform.answer({ component_access_token: CT, expires_in: 7200 });

@@ -29,7 +29,9 @@ describe('DouyinAdapter, V2 (open.douyin.com, the default)', () => {
     component = douyinComponent(platform.baseUrl);
   });
   afterAll(() => platform.stop());
-  beforeEach(() => platform.received.splice(0));
+  beforeEach(() => {
+    platform.received.splice(0);
+  });
 
   it('fetches the component token with the secret in the query and no token header', async () => {
     platform.answer({ component_access_token: CLT, expires_in: 3600 });

@@ -36,7 +36,10 @@ export class PushService {
     // The signature is checked before decrypting: AES-CBC alone does not detect tampering.
     crypto.assertSignature(envelope.signature, envelope.timestamp, envelope.nonce, envelope.encrypt);
     // Checked for every platform at once: a signed message can still carry blank fields.
-    const push = assertUsablePush(adapter.parseMessage(crypto.decrypt(envelope.encrypt)), component.platform);
+    const push = assertUsablePush(
+      adapter.parseMessage(crypto.decrypt(envelope.encrypt), component.appId),
+      component.platform,
+    );
     if (push.componentAppId !== component.appId) {
       throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
     }

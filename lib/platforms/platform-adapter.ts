@@ -128,8 +128,12 @@ export abstract class PlatformAdapter {
   abstract readonly ticketLifetimeMs: number;
   /** Extracts the signed envelope; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot. */
   abstract readEnvelope(inbound: InboundPush): PushEnvelope;
-  /** Parses a decrypted message; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot. */
-  abstract parseMessage(plaintext: string): PlatformPush;
+  /**
+   * Parses a decrypted message; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot.
+   * `componentAppId` is the component the message was decrypted for (its trailing appid already
+   * checked), for platforms whose messages do not always name it (Douyin tickets).
+   */
+  abstract parseMessage(plaintext: string, componentAppId?: string): PlatformPush;
   /** Obtains a component token with the given ticket. Failures are `OpenPlatformError`s. */
   abstract fetchComponentToken(component: ResolvedComponent, ticket: string): Promise<ComponentToken>;
   /**

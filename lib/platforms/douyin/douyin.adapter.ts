@@ -51,6 +51,8 @@ export class DouyinAdapter extends PlatformAdapter {
   // Refresh tokens are single use and the app list carries none: a broken chain is repaired by
   // retrieving a new authorization code and exchanging it.
   readonly chainRepair = 'reissue_code' as const;
+  // A refresh rotates the refresh token: a lost answer may have spent it.
+  override readonly singleUseRefreshTokens = true;
   readonly listPageSize = DOUYIN_LIST_PAGE_SIZE;
 
   constructor(private readonly http: AxiosInstance) {

@@ -36,7 +36,7 @@ export interface FakeReply {
    * `lose-response` fault, or by a handler that loses only some answers (a refresh, not an error).
    */
   lose?: boolean;
-  /** Runs once the reply has been written, e.g. to fire a push "right after" answering. */
+  /** Runs once the reply has been written (or lost), e.g. to fire a push "right after" answering. */
   afterSend?: () => void;
 }
 
@@ -158,6 +158,8 @@ export class FakeHttpServer<E extends string> {
       const reply = fault?.kind === 'lose-response' ? { ...handled, lose: true } : handled;
       if (reply.lose) {
         req.socket.destroy();
+        // The platform did process the call, so what it does next (a push) still happens.
+        reply.afterSend?.();
         return;
       }
       if (reply.text !== undefined) {

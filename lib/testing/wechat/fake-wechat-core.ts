@@ -15,7 +15,7 @@ import type {
   FakeWeChatTicketPushOptions,
   FakeWeChatTicketPushResult,
 } from './fake-wechat.types.js';
-import { TicketBook } from './ticket-book.js';
+import { TicketBook } from '../core/ticket-book.js';
 import { WECHAT_ERRMSG } from './wechat-errors.js';
 import { buildWeChatPush, sendWeChatPush, ticketMessageXml } from './wechat-push.js';
 

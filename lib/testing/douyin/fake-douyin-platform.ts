@@ -317,7 +317,10 @@ export class FakeDouyinPlatform {
     return this.sendPush(url, this.buildPush(componentAppId, message, options));
   }
 
-  /** Builds a push without sending it, so a test can tamper with it and send it with {@link FakeDouyinPlatform.sendPush}. */
+  /**
+   * Builds a push without sending it, so a test can tamper with it and send it with
+   * {@link FakeDouyinPlatform.sendPush}.
+   */
   buildPush(
     componentAppId: string,
     message: string | Record<string, unknown>,

@@ -80,7 +80,7 @@ describe.each(['v1', 'v2'] as const)('FakeDouyinPlatform %s pushes, page and fau
         pre_auth_code: code,
         redirect_uri: 'https://app.example/cb?s=1',
       });
-      link = `${fake.authorizePageUrl}?${query}`;
+      link = `${fake.authorizePageUrl}?${query.toString()}`;
     }
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(409); // nobody queued
     fake.queueMerchant({ authorizerAppId: MERCHANT });

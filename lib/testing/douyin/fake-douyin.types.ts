@@ -53,7 +53,8 @@ export interface FakeDouyinPlatformOptions {
  * - `pre_auth_code`: V1 `POST /openapi/v2/auth/pre_auth_code`, V2 `POST /api/tpapp/v3/auth/get_pre_auth_code/`
  * - `gen_link`: V2 `POST /api/tpapp/v3/auth/gen_link/`
  * - `authorization_page`: `GET /mappconsole/tp/authorization` (both)
- * - `auth_token` (code exchange and refresh): V1 `GET /openapi/v1/oauth/token`, V2 `GET /api/tpapp/v2/auth/get_auth_token/`
+ * - `auth_token` (code exchange and refresh): V1 `GET /openapi/v1/oauth/token`,
+ *   V2 `GET /api/tpapp/v2/auth/get_auth_token/`
  * - `retrieve_auth_code`: V1 `POST /openapi/v1/auth/retrieve`, V2 `POST /api/tpapp/v2/auth/retrieve_auth_code/`
  * - `auth_app_list`: V1 `GET /openapi/v1/tp/auth_app_list`, V2 `GET /api/tpapp/v2/auth/get_auth_app_list/`
  * - `basic_info` (a business API): V1 `GET /openapi/v1/microapp/app/info`, V2 `GET /api/apps/v2/basic_info/get_info`

@@ -37,7 +37,13 @@ export const dataOf = (body: Json) => {
 /** Generation-aware calls to an emulator, the way each generation's client would make them. */
 export function douyinClient(fake: FakeDouyinPlatform, getToken: () => string) {
   const v1 = fake.apiVersion === 'v1';
-  const call = async (method: string, path: string, query: Json = {}, body?: Json, token = getToken()) => {
+  const call = async (
+    method: string,
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+    body?: Json,
+    token = getToken(),
+  ) => {
     const url = new URL(`${fake.baseUrl}${path}`);
     const params = v1 ? { component_appid: component.appId, component_access_token: token, ...query } : query;
     for (const [key, value] of Object.entries(params))

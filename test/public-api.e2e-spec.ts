@@ -23,6 +23,6 @@ describe('public API', () => {
   });
 
   it('nest-open-platform/testing exports the emulators', () => {
-    expect(Object.keys(testing).sort()).toEqual(['FakeWeChatPlatform']);
+    expect(Object.keys(testing).sort()).toEqual(['FakeDouyinPlatform', 'FakeWeChatPlatform']);
   });
 });

@@ -3,6 +3,6 @@ import * as testing from './index.js';
 
 describe('nest-open-platform/testing', () => {
   it('exports the emulators and nothing else at runtime', () => {
-    expect(Object.keys(testing).sort()).toEqual(['FakeWeChatPlatform']);
+    expect(Object.keys(testing).sort()).toEqual(['FakeDouyinPlatform', 'FakeWeChatPlatform']);
   });
 });

@@ -34,3 +34,35 @@ export type {
   FakeWeChatReauthorizeOptions,
   FakeWeChatRevokeOptions,
 } from './wechat/fake-wechat-authorization.types.js';
+export { FakeDouyinPlatform } from './douyin/fake-douyin-platform.js';
+export type {
+  FakeReply as FakeDouyinReply,
+  FakeRequest as FakeDouyinRequest,
+  FakeRouteHandler as FakeDouyinRouteHandler,
+} from './core/fake-http-server.js';
+export type { FakeDouyinTokenCheck } from './douyin/business-endpoints.js';
+export type {
+  FakeDouyinApiVersion,
+  FakeDouyinAuthorizationEvent,
+  FakeDouyinAuthorizationEventType,
+  FakeDouyinAuthorizationPushRecord,
+  FakeDouyinAuthorizeOptions,
+  FakeDouyinAuthorizeResult,
+  FakeDouyinAuthorizerState,
+  FakeDouyinBuiltPush,
+  FakeDouyinBusinessCall,
+  FakeDouyinCaller,
+  FakeDouyinComponent,
+  FakeDouyinEndpoint,
+  FakeDouyinEndpointName,
+  FakeDouyinEventPushOutcome,
+  FakeDouyinFailOptions,
+  FakeDouyinMerchant,
+  FakeDouyinPlatformOptions,
+  FakeDouyinPushBody,
+  FakeDouyinPushOptions,
+  FakeDouyinPushResult,
+  FakeDouyinQueuedMerchant,
+  FakeDouyinTicketPushOptions,
+  FakeDouyinTicketPushResult,
+} from './douyin/fake-douyin.types.js';

@@ -89,6 +89,14 @@ describe('FakeHttpServer', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('lose-response processes the call, then destroys the socket instead of answering', async () => {
+    faults.add('echo', { kind: 'lose-response', times: 1 });
+    await expect(post('/echo', '{"n":1}')).rejects.toThrow();
+    expect(seen.map((r) => r.json)).toEqual([{ n: 1 }]);
+    expect((await post('/echo', '{"n":2}')).status).toBe(201);
+    expect(server.calls('echo')).toBe(2);
+  });
+
   it('still processes a delayed call whose client gave up (a lost response)', async () => {
     faults.add('echo', { kind: 'delay', ms: 150, times: 1 });
     await expect(post('/echo', '{"lost":true}', AbortSignal.timeout(30))).rejects.toThrow();

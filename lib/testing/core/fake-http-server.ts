@@ -31,7 +31,12 @@ export interface FakeReply {
   contentType?: string;
   /** Extra response headers, e.g. `location` of a redirect. */
   headers?: Record<string, string>;
-  /** Runs once the reply has been written, e.g. to fire a push "right after" answering. */
+  /**
+   * Destroy the socket instead of answering: the call was processed, the answer is lost. Set by the
+   * `lose-response` fault, or by a handler that loses only some answers (a refresh, not an error).
+   */
+  lose?: boolean;
+  /** Runs once the reply has been written (or lost), e.g. to fire a push "right after" answering. */
   afterSend?: () => void;
 }
 
@@ -137,12 +142,12 @@ export class FakeHttpServer<E extends string> {
 
       this.counters.set(route.endpoint, this.calls(route.endpoint) + 1);
       const fault = this.faults.take(route.endpoint);
-      if (fault && (await this.applyFault(fault, req, res)) === 'answered') return;
+      if (fault && (await this.applyFault(fault, route.endpoint, req, res)) === 'answered') return;
       // Stopped while delayed: do nothing. A client that merely gave up still gets the call
       // processed, as on the real platform (that is how a "lost response" happens).
       if (this.server !== owner) return;
 
-      const reply = await route.handler({
+      const handled = await route.handler({
         method,
         pathname: url.pathname,
         query: url.searchParams,
@@ -150,6 +155,13 @@ export class FakeHttpServer<E extends string> {
         rawBody,
         json: parseJson(rawBody),
       });
+      const reply = fault?.kind === 'lose-response' ? { ...handled, lose: true } : handled;
+      if (reply.lose) {
+        req.socket.destroy();
+        // The platform did process the call, so what it does next (a push) still happens.
+        reply.afterSend?.();
+        return;
+      }
       if (reply.text !== undefined) {
         send(res, reply.status ?? 200, reply.contentType ?? 'text/html; charset=utf-8', reply.text, reply.headers);
       } else {
@@ -171,12 +183,13 @@ export class FakeHttpServer<E extends string> {
   /** Applies a fault; 'continue' means the normal handler should still run. */
   private async applyFault(
     fault: FaultAction,
+    endpoint: E,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<'answered' | 'continue'> {
     switch (fault.kind) {
       case 'error':
-        sendJson(res, 200, this.faults.errorBody(fault.errcode, fault.errmsg));
+        sendJson(res, 200, this.faults.errorBody(fault.errcode, fault.errmsg, endpoint));
         return 'answered';
       case 'status':
         send(res, fault.status, 'text/html; charset=utf-8', GATEWAY_HTML(fault.status));
@@ -186,6 +199,8 @@ export class FakeHttpServer<E extends string> {
         return 'answered';
       case 'delay':
         await this.sleep(fault.ms);
+        return 'continue';
+      case 'lose-response':
         return 'continue';
     }
   }

@@ -41,9 +41,13 @@ describe('FaultInjector', () => {
   });
 
   it('renders errors with the WeChat envelope unless told otherwise', () => {
-    expect(new FaultInjector().errorBody(40001, 'x')).toEqual({ errcode: 40001, errmsg: 'x' });
-    expect(wechatErrorBody(-1, 'busy')).toEqual({ errcode: -1, errmsg: 'busy' });
-    const douyin = new FaultInjector({ errorBody: (code, msg) => ({ err_no: code, err_msg: msg, data: {} }) });
-    expect(douyin.errorBody(40020, 'expired')).toEqual({ err_no: 40020, err_msg: 'expired', data: {} });
+    expect(new FaultInjector().errorBody(40001, 'x', 'a')).toEqual({ errcode: 40001, errmsg: 'x' });
+    expect(wechatErrorBody(-1, 'busy', 'a')).toEqual({ errcode: -1, errmsg: 'busy' });
+    const douyin = new FaultInjector({
+      errorBody: (code, msg, endpoint) =>
+        endpoint === 'token' ? { errno: code, message: msg } : { err_no: code, err_msg: msg, data: {} },
+    });
+    expect(douyin.errorBody(40020, 'expired', 'info')).toEqual({ err_no: 40020, err_msg: 'expired', data: {} });
+    expect(douyin.errorBody(40037, 'bad ticket', 'token')).toEqual({ errno: 40037, message: 'bad ticket' });
   });
 });

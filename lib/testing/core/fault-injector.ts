@@ -31,14 +31,30 @@ export interface StatusFault {
   times: number;
 }
 
-export type Fault = ErrorFault | DelayFault | DropFault | StatusFault;
+/**
+ * Process the call normally, then destroy the socket instead of answering: the platform's state
+ * changed (a token was issued, a refresh token spent) but the client never learns how.
+ */
+export interface LoseResponseFault {
+  kind: 'lose-response';
+  times: number;
+}
+
+export type Fault = ErrorFault | DelayFault | DropFault | StatusFault | LoseResponseFault;
 
 /** One fault applied to one call: the scripted fault without its repeat count. */
 export type FaultAction =
-  Omit<ErrorFault, 'times'> | Omit<DelayFault, 'times'> | Omit<DropFault, 'times'> | Omit<StatusFault, 'times'>;
+  | Omit<ErrorFault, 'times'>
+  | Omit<DelayFault, 'times'>
+  | Omit<DropFault, 'times'>
+  | Omit<StatusFault, 'times'>
+  | Omit<LoseResponseFault, 'times'>;
 
-/** Builds the JSON body of an injected business error; each platform has its own envelope. */
-export type ErrorBodyBuilder = (errcode: number, errmsg: string) => unknown;
+/**
+ * Builds the JSON body of an injected business error; each platform has its own envelope, and on
+ * some platforms (Douyin) it differs per endpoint, hence `endpoint`.
+ */
+export type ErrorBodyBuilder = (errcode: number, errmsg: string, endpoint: string) => unknown;
 
 /** WeChat's envelope: errors are HTTP 200 with `{errcode, errmsg}`. */
 export const wechatErrorBody: ErrorBodyBuilder = (errcode, errmsg) => ({ errcode, errmsg });

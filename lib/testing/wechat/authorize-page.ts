@@ -1,36 +1,15 @@
 import type { FakeReply, FakeRequest } from '../core/fake-http-server.js';
+import type { MerchantQueue } from '../core/merchant-queue.js';
+import { isHttpUrl, textPage, withQuery } from '../core/page-helpers.js';
 import type { AuthorizationCodeBook } from './authorization-codes.js';
 import type { FakeWeChatQueuedMerchant } from './fake-wechat-authorization.types.js';
 import type { FakeWeChatComponent } from './fake-wechat.types.js';
-
-/** Merchants waiting to consent on the authorization page, FIFO per component. */
-export class MerchantQueue {
-  private readonly waiting: FakeWeChatQueuedMerchant[] = [];
-
-  add(merchant: FakeWeChatQueuedMerchant): void {
-    this.waiting.push({ ...merchant, funcIds: merchant.funcIds && [...merchant.funcIds] });
-  }
-
-  /** The first merchant waiting for `componentAppId` (or for any component). */
-  peek(componentAppId: string): FakeWeChatQueuedMerchant | undefined {
-    return this.waiting.find((m) => m.componentAppId === undefined || m.componentAppId === componentAppId);
-  }
-
-  remove(merchant: FakeWeChatQueuedMerchant): void {
-    const index = this.waiting.indexOf(merchant);
-    if (index >= 0) this.waiting.splice(index, 1);
-  }
-
-  get size(): number {
-    return this.waiting.length;
-  }
-}
 
 /** What the page reads from and does to the emulator. */
 export interface AuthorizePageDeps {
   components: ReadonlyMap<string, FakeWeChatComponent>;
   codes: AuthorizationCodeBook;
-  queue: MerchantQueue;
+  queue: MerchantQueue<FakeWeChatQueuedMerchant>;
   pushBeforeRedirect: boolean;
   recordQuery(query: Record<string, string>): void;
   /**
@@ -93,26 +72,4 @@ export async function authorizePage(
   if (push && deps.pushBeforeRedirect) await push();
   const afterSend = push && !deps.pushBeforeRedirect ? () => void push() : undefined;
   return { status: 302, text: '', contentType: 'text/plain; charset=utf-8', headers: { location }, afterSend };
-}
-
-/** Appends `params` to the query of `uri` (before any fragment), with `?` or `&` as needed. */
-export function withQuery(uri: string, params: string): string {
-  const hash = uri.indexOf('#');
-  const base = hash >= 0 ? uri.slice(0, hash) : uri;
-  const fragment = hash >= 0 ? uri.slice(hash) : '';
-  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
-  return `${base}${separator}${params}${fragment}`;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function textPage(status: number, message: string): FakeReply {
-  return { status, text: `${message}\n`, contentType: 'text/plain; charset=utf-8' };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FakeWeChatMerchant } from './fake-wechat-authorization.types.js';
-import { TokenLedger, type TokenCheck } from './token-ledger.js';
+import { TokenLedger, type TokenCheck } from '../core/token-ledger.js';
 
 /** Permission sets granted when a test does not say (a typical official-account set). */
 export const DEFAULT_FUNC_IDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 11, 15];

@@ -1,4 +1,5 @@
 import type { FakeReply, FakeRequest } from '../core/fake-http-server.js';
+import type { TokenCheckResult } from '../core/user-routes.js';
 import { principalNameOf, type AuthorizerBook } from './authorizer-book.js';
 import type { FakeWeChatBusinessCall } from './fake-wechat-authorization.types.js';
 import { wechatError } from './wechat-errors.js';
@@ -17,7 +18,7 @@ export interface FakeWeChatCaller {
 }
 
 /** The outcome of checking a business call's token: the caller, or the platform's error answer. */
-export type FakeWeChatTokenCheck = { ok: true; caller: FakeWeChatCaller } | { ok: false; reply: FakeReply };
+export type FakeWeChatTokenCheck = TokenCheckResult<FakeWeChatCaller>;
 
 /**
  * Checks `?access_token=` the way WeChat's business APIs do: missing 41001; unknown, superseded,

@@ -1,7 +1,7 @@
 import type { FakeReply, FakeRequest } from '../core/fake-http-server.js';
 import type { ComponentTokenBook } from './component-token-book.js';
 import type { FakeWeChatComponent } from './fake-wechat.types.js';
-import type { TicketBook } from './ticket-book.js';
+import type { TicketBook } from '../core/ticket-book.js';
 import { wechatError } from './wechat-errors.js';
 
 /** What the component endpoints read from the emulator. */

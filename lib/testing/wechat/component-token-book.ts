@@ -1,4 +1,4 @@
-import { TokenLedger, type TokenCheck } from './token-ledger.js';
+import { TokenLedger, type TokenCheck } from '../core/token-ledger.js';
 
 /**
  * Component tokens issued by the emulator. A new token for a component cuts the validity of the

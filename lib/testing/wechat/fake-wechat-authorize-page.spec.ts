@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { withQuery } from './authorize-page.js';
+import { withQuery } from '../core/page-helpers.js';
 import { FakeWeChatPlatform } from './fake-wechat-platform.js';
 import type { FakeWeChatComponent, FakeWeChatPlatformOptions } from './fake-wechat.types.js';
 import { type Json, appCrypto, closeServer, component, MERCHANT, other } from './spec-helpers.js';

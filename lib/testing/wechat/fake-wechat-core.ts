@@ -1,6 +1,7 @@
 import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { FakeHttpServer } from '../core/fake-http-server.js';
 import { FaultInjector, wechatErrorBody } from '../core/fault-injector.js';
+import { nonNegative, positive } from '../core/options.js';
 import { apiComponentToken, apiStartPushTicket, type ComponentEndpointState } from './component-endpoints.js';
 import { ComponentTokenBook } from './component-token-book.js';
 import type {
@@ -14,7 +15,7 @@ import type {
   FakeWeChatTicketPushOptions,
   FakeWeChatTicketPushResult,
 } from './fake-wechat.types.js';
-import { TicketBook } from './ticket-book.js';
+import { TicketBook } from '../core/ticket-book.js';
 import { WECHAT_ERRMSG } from './wechat-errors.js';
 import { buildWeChatPush, sendWeChatPush, ticketMessageXml } from './wechat-push.js';
 
@@ -215,16 +216,4 @@ export class FakeWeChatPlatformCore {
   protected nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
-}
-
-/** Validates a strictly positive option. */
-export function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
-/** Validates a non-negative option. */
-export function nonNegative(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
-  return value;
 }

@@ -1,6 +1,9 @@
 import type { FakeReply, FakeRequest, FakeRouteHandler } from '../core/fake-http-server.js';
+import { MerchantQueue } from '../core/merchant-queue.js';
+import { nonNegative, positive } from '../core/options.js';
+import { PushTracker } from '../core/push-tracker.js';
+import { guardedHandler, UserRoutes } from '../core/user-routes.js';
 import { AuthorizationCodeBook } from './authorization-codes.js';
-import { MerchantQueue } from './authorize-page.js';
 import { AuthorizerBook } from './authorizer-book.js';
 import { H5_AUTHORIZE_PAGE, PC_AUTHORIZE_PAGE, registerAuthorizerRoutes } from './authorizer-routes.js';
 import {
@@ -9,7 +12,7 @@ import {
   type FakeWeChatCaller,
   type FakeWeChatTokenCheck,
 } from './business-endpoints.js';
-import { FakeWeChatPlatformCore, nonNegative, positive } from './fake-wechat-core.js';
+import { FakeWeChatPlatformCore } from './fake-wechat-core.js';
 import type {
   FakeWeChatAuthorizationEvent,
   FakeWeChatAuthorizationPushOptions,
@@ -25,7 +28,6 @@ import type {
   FakeWeChatRevokeOptions,
 } from './fake-wechat-authorization.types.js';
 import type { FakeWeChatPlatformOptions, FakeWeChatPushResult } from './fake-wechat.types.js';
-import { PushTracker } from './push-tracker.js';
 import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-push.js';
 
 /**
@@ -49,14 +51,15 @@ import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-p
 export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   private readonly codes: AuthorizationCodeBook;
   private readonly authorizers: AuthorizerBook;
-  private readonly merchants = new MerchantQueue();
+  private readonly merchants = new MerchantQueue<FakeWeChatQueuedMerchant>();
   private readonly eventsUrls = new Map<string, string>();
-  private readonly pushes = new PushTracker((url, componentAppId, event) =>
-    this.pushAuthorizationEvent(url, componentAppId, event),
-  );
+  private readonly pushes = new PushTracker<
+    Omit<FakeWeChatAuthorizationPushRecord, 'result' | 'error'>,
+    FakeWeChatPushResult
+  >();
   private readonly business: FakeWeChatBusinessCall[] = [];
   private readonly businessState: BusinessEndpointState;
-  private readonly userRoutes = new Set<string>();
+  private readonly userRoutes = new UserRoutes(this.server, 'FakeWeChatPlatform');
   private authorizerExpiresIn: number;
   private lastPageQuery?: Record<string, string>;
 
@@ -95,7 +98,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
           const { authorizationCode, infoType } = this.consent(componentAppId, merchant, preAuthCode);
           const url = this.eventsUrls.get(componentAppId);
           const event = { infoType, authorizerAppId: merchant.authorizerAppId, authorizationCode };
-          return { authorizationCode, push: url ? () => this.pushes.deliver(componentAppId, url, event) : undefined };
+          return { authorizationCode, push: url ? () => this.deliver(componentAppId, url, event) : undefined };
         },
       },
     );
@@ -115,20 +118,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
    * })));
    */
   route(method: string, path: string, handler: FakeRouteHandler, options: { endpoint?: string } = {}): void {
-    const verb = typeof method === 'string' ? method.toUpperCase() : '';
-    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(verb)) {
-      throw new TypeError(`FakeWeChatPlatform.route: unsupported method ${String(method)}`);
-    }
-    if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
-      throw new TypeError('FakeWeChatPlatform.route: path must be a pathname starting with / (no query string)');
-    }
-    if (typeof handler !== 'function') throw new TypeError('FakeWeChatPlatform.route: handler must be a function');
-    const key = `${verb} ${path}`;
-    if (this.server.has(verb, path) && !this.userRoutes.has(key)) {
-      throw new Error(`FakeWeChatPlatform.route: ${key} is one of the emulator's own endpoints`);
-    }
-    this.userRoutes.add(key);
-    this.server.route(verb, path, options.endpoint ?? path, handler);
+    this.userRoutes.add(method, path, handler, options.endpoint);
   }
 
   /**
@@ -140,10 +130,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   requireAuthorizer(
     handler: (request: FakeRequest, caller: FakeWeChatCaller) => FakeReply | Promise<FakeReply>,
   ): FakeRouteHandler {
-    return (request) => {
-      const check = this.checkAuthorizerToken(request);
-      return check.ok ? handler(request, check.caller) : check.reply;
-    };
+    return guardedHandler((request) => this.checkAuthorizerToken(request), handler);
   }
 
   /** Checks a request's authorizer token the platform's way (see {@link FakeWeChatPlatform.requireAuthorizer}). */
@@ -199,7 +186,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     const url = this.pushTarget(componentAppId, push);
     const { authorizationCode, infoType } = this.consent(componentAppId, merchant);
     if (!url) return { authorizationCode };
-    const outcome = await this.pushes.deliver(componentAppId, url, {
+    const outcome = await this.deliver(componentAppId, url, {
       infoType,
       authorizerAppId: merchant.authorizerAppId,
       authorizationCode,
@@ -234,7 +221,7 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   ): Promise<FakeWeChatEventPushOutcome> {
     const url = this.pushTarget(componentAppId, options.push);
     this.authorizers.revoke(componentAppId, authorizerAppId);
-    return url ? this.pushes.deliver(componentAppId, url, { infoType: 'unauthorized', authorizerAppId }) : {};
+    return url ? this.deliver(componentAppId, url, { infoType: 'unauthorized', authorizerAppId }) : {};
   }
 
   /** Low-level: encrypts and POSTs one authorization event to `url`, changing no state. */
@@ -341,6 +328,18 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     const code = this.codes.createPreAuthCode(componentAppId);
     this.codes.consumePreAuthCode(code);
     return code;
+  }
+
+  /** Sends one authorization event to the events URL, tracked by {@link FakeWeChatPlatform.settle}. */
+  private deliver(
+    componentAppId: string,
+    url: string,
+    event: FakeWeChatAuthorizationEvent,
+  ): Promise<FakeWeChatEventPushOutcome> {
+    const { infoType, authorizerAppId, authorizationCode } = event;
+    return this.pushes.track({ componentAppId, url, infoType, authorizerAppId, authorizationCode }, () =>
+      this.pushAuthorizationEvent(url, componentAppId, event),
+    );
   }
 
   /** The events URL to push to, honouring an explicit `push` flag. */

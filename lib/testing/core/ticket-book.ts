@@ -14,10 +14,12 @@ export class TicketBook {
   constructor(
     private readonly now: () => number,
     private readonly lifetimeSeconds: number,
+    /** Starts generated tickets, so they look like the platform's. */
+    private readonly prefix = 'ticket@@@',
   ) {}
 
   /** Records `ticket` (or a fresh one) as issued now; it becomes the component's latest. */
-  issue(componentAppId: string, ticket = `ticket@@@${randomBytes(32).toString('base64url')}`): string {
+  issue(componentAppId: string, ticket = `${this.prefix}${randomBytes(32).toString('base64url')}`): string {
     this.issued.set(ticket, { componentAppId, issuedAt: this.now() });
     this.latest.set(componentAppId, ticket);
     return ticket;

@@ -3,6 +3,7 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platfor
 import type { ComponentOptions } from '../options/open-platform-options.interface.js';
 import type { PlatformName } from '../platform-names.js';
 import type { PlatformAdapter, PlatformDefaults } from './platform-adapter.js';
+import { douyinDefinition } from './douyin/douyin.definition.js';
 import { WeChatAdapter } from './wechat/wechat.adapter.js';
 import { WECHAT_API_BASE_URL, WECHAT_AUTHORIZE_PAGE_URL } from './wechat/wechat.constants.js';
 
@@ -17,6 +18,7 @@ const PLATFORMS: Partial<Record<PlatformName, PlatformDefinition>> = {
     defaults: () => ({ apiBaseUrl: WECHAT_API_BASE_URL, authorizePageUrl: WECHAT_AUTHORIZE_PAGE_URL }),
     create: (http) => new WeChatAdapter(http),
   },
+  douyin: douyinDefinition,
 };
 
 /** The platforms this version can run. */

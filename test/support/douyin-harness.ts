@@ -1,0 +1,75 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Clock } from '../../lib/clock/clock.js';
+import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
+import { FakeDouyinPlatform, type FakeDouyinPlatformOptions } from '../../lib/testing/index.js';
+import { ManualClock } from './manual-clock.js';
+
+/** A Douyin component shared by the app under test and the emulator. */
+export const DOUYIN_COMPONENT = {
+  appId: 'tt_component_a',
+  appSecret: 'tt-secret-must-not-leak',
+  token: 'tt-token',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
+};
+
+export interface DouyinHarness {
+  app: INestApplication;
+  fake: FakeDouyinPlatform;
+  clock: ManualClock;
+  tokens: TokenService;
+  url: string;
+  eventsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts a Douyin emulator of one API generation and a Nest app running that component. */
+export async function startDouyinHarness(
+  apiVersion: 'v1' | 'v2',
+  opts: { fake?: FakeDouyinPlatformOptions; options?: Partial<OpenPlatformModuleOptions> } = {},
+): Promise<DouyinHarness> {
+  const clock = new ManualClock();
+  const fake = new FakeDouyinPlatform({
+    apiVersion,
+    components: [DOUYIN_COMPONENT],
+    now: () => clock.now(),
+    ...opts.fake,
+  });
+  await fake.start();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      OpenPlatformModule.forRoot({
+        components: [
+          {
+            platform: 'douyin',
+            apiVersion,
+            ...DOUYIN_COMPONENT,
+            apiBaseUrl: fake.baseUrl,
+            authorizePageUrl: fake.authorizePageUrl,
+          },
+        ],
+        ...opts.options,
+      }),
+    ],
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const eventsUrl = `${url}/open-platform/${DOUYIN_COMPONENT.appId}/events`;
+  fake.setEventsUrl(DOUYIN_COMPONENT.appId, eventsUrl);
+  return {
+    app,
+    fake,
+    clock,
+    tokens: app.get(TokenService),
+    url,
+    eventsUrl,
+    close: async () => {
+      await app.close();
+      await fake.stop();
+    },
+  };
+}

@@ -26,7 +26,11 @@ async function merchantAuthorizes(h: DouyinHarness, authorizerAppId: string) {
   return { status: back.status, body };
 }
 
-describe.each(['v2', 'v1'] as const)('Douyin %s end to end (e2e over loopback HTTP)', (apiVersion) => {
+describe.each([
+  ['v2', 'express'],
+  ['v1', 'express'],
+  ['v2', 'fastify'],
+] as const)('Douyin %s on %s, end to end (e2e over loopback HTTP)', (apiVersion, adapter) => {
   let h: DouyinHarness;
   let http: OpenPlatformHttpService;
   const business = async () =>
@@ -35,7 +39,7 @@ describe.each(['v2', 'v1'] as const)('Douyin %s end to end (e2e over loopback HT
   const succeeded = (a: Answer) => (a.errno ?? a.err_no ?? 0) === 0;
 
   beforeAll(async () => {
-    h = await startDouyinHarness(apiVersion);
+    h = await startDouyinHarness(apiVersion, { adapter });
     http = h.app.get(OpenPlatformHttpService);
   });
   afterAll(() => h.close());
@@ -51,6 +55,8 @@ describe.each(['v2', 'v1'] as const)('Douyin %s end to end (e2e over loopback HT
       body: { authorizerAppId: SHOP, status: 'active' },
     });
     expect(h.fake.calls('auth_token')).toBe(1); // the redirect's code and the push's: exchanged once
+    // The component token is fetched once and reused while valid (on V2 each fetch invalidates the last).
+    expect(h.fake.calls('tp_token')).toBe(1);
     const info = await h.tokens.getAuthorizer(SHOP);
     expect(info).toMatchObject({ platform: 'douyin', status: 'active' });
     expect(info?.refreshTokenExpiresAt).toBeGreaterThan(h.clock.now());
@@ -123,62 +129,65 @@ describe.each(['v2', 'v1'] as const)('Douyin %s end to end (e2e over loopback HT
   });
 });
 
-describe('Douyin pushes: hostile input → 4xx, nothing stored, no platform call (e2e)', () => {
-  let h: DouyinHarness;
-  beforeEach(async () => {
-    h = await startDouyinHarness('v2');
-  });
-  afterEach(() => h.close());
-
-  const post = (body: string, contentType = 'application/json') =>
-    fetch(h.eventsUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
-
-  it('refuses forged, stale, misdirected and malformed pushes', async () => {
-    const genuine = h.fake.buildPush(C, {
-      Ticket: 'ticket-1',
-      MsgType: 'Ticket',
-      Event: 'PUSH',
-      CreateTime: '2026-01-01 00:00:00',
+describe.each(['express', 'fastify'] as const)(
+  'Douyin pushes on %s: hostile input → 4xx, nothing stored, no platform call (e2e)',
+  (adapter) => {
+    let h: DouyinHarness;
+    beforeEach(async () => {
+      h = await startDouyinHarness('v2', { adapter });
     });
-    const cases: Array<[string, string, number]> = [
-      ['bad signature', JSON.stringify({ ...genuine.body, MsgSignature: 'f'.repeat(40) }), 401],
-      ['no signature', JSON.stringify({ ...genuine.body, MsgSignature: undefined }), 401],
-      [
-        'stale',
-        JSON.stringify(
-          h.fake.buildPush(C, genuine.message, { timestamp: Math.floor(h.clock.now() / 1000) - 3600 }).body,
-        ),
-        401,
-      ],
-      ['deep JSON', '{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 400],
-      ['non-JSON', 'not json at all', 400],
-      ['array', '[[[[]]]]', 400],
-      ['__proto__ keys', '{"__proto__":{"Encrypt":"x"},"constructor":{"prototype":1}}', 400],
-      ['wrong types', JSON.stringify({ ...genuine.body, Encrypt: 42 }), 400],
-    ];
-    for (const [name, body, status] of cases) {
-      const res = await post(body);
-      expect({ name, status: res.status }).toEqual({ name, status });
-    }
-    // Encrypted for another component (wrong trailing appid), validly signed with this one's token.
-    h.fake.addComponent({ ...DOUYIN_COMPONENT, appId: 'tt_other_component' });
-    const other = h.fake.buildPush('tt_other_component', genuine.message);
-    expect((await post(JSON.stringify(other.body))).status).toBe(400);
+    afterEach(() => h.close());
 
-    expect((await rejection(h.tokens.getComponentAccessToken())).code).toBe(OpenPlatformErrorCode.NO_TICKET);
-    expect(await h.app.get(DurableStore).keys('')).toEqual([]);
-    expect(h.fake.calls('tp_token')).toBe(0);
-  });
+    const post = (body: string, contentType = 'application/json') =>
+      fetch(h.eventsUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
 
-  it('accepts TimeStamp as a number, and answers a genuine ticket push with the raw body success', async () => {
-    const push = h.fake.buildPush(
-      C,
-      { Ticket: 'ticket-2', MsgType: 'Ticket', Event: 'PUSH', CreateTime: '2026-01-01 00:00:00' },
-      { timestamp: Math.floor(h.clock.now() / 1000) },
-    );
-    expect(typeof push.body.TimeStamp).toBe('number');
-    const res = await post(JSON.stringify(push.body));
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('success');
-  });
-});
+    it('refuses forged, stale, misdirected and malformed pushes', async () => {
+      const genuine = h.fake.buildPush(C, {
+        Ticket: 'ticket-1',
+        MsgType: 'Ticket',
+        Event: 'PUSH',
+        CreateTime: '2026-01-01 00:00:00',
+      });
+      const cases: Array<[string, string, number]> = [
+        ['bad signature', JSON.stringify({ ...genuine.body, MsgSignature: 'f'.repeat(40) }), 401],
+        ['no signature', JSON.stringify({ ...genuine.body, MsgSignature: undefined }), 401],
+        [
+          'stale',
+          JSON.stringify(
+            h.fake.buildPush(C, genuine.message, { timestamp: Math.floor(h.clock.now() / 1000) - 3600 }).body,
+          ),
+          401,
+        ],
+        ['deep JSON', '{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 400],
+        ['non-JSON', 'not json at all', 400],
+        ['array', '[[[[]]]]', 400],
+        ['__proto__ keys', '{"__proto__":{"Encrypt":"x"},"constructor":{"prototype":1}}', 400],
+        ['wrong types', JSON.stringify({ ...genuine.body, Encrypt: 42 }), 400],
+      ];
+      for (const [name, body, status] of cases) {
+        const res = await post(body);
+        expect({ name, status: res.status }).toEqual({ name, status });
+      }
+      // Encrypted for another component (wrong trailing appid), validly signed with this one's token.
+      h.fake.addComponent({ ...DOUYIN_COMPONENT, appId: 'tt_other_component' });
+      const other = h.fake.buildPush('tt_other_component', genuine.message);
+      expect((await post(JSON.stringify(other.body))).status).toBe(400);
+
+      expect((await rejection(h.tokens.getComponentAccessToken())).code).toBe(OpenPlatformErrorCode.NO_TICKET);
+      expect(await h.app.get(DurableStore).keys('')).toEqual([]);
+      expect(h.fake.calls('tp_token')).toBe(0);
+    });
+
+    it('accepts TimeStamp as a number, and answers a genuine ticket push with the raw body success', async () => {
+      const push = h.fake.buildPush(
+        C,
+        { Ticket: 'ticket-2', MsgType: 'Ticket', Event: 'PUSH', CreateTime: '2026-01-01 00:00:00' },
+        { timestamp: Math.floor(h.clock.now() / 1000) },
+      );
+      expect(typeof push.body.TimeStamp).toBe('number');
+      const res = await post(JSON.stringify(push.body));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('success');
+    });
+  },
+);

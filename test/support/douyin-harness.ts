@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Clock } from '../../lib/clock/clock.js';
 import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
 import { FakeDouyinPlatform, type FakeDouyinPlatformOptions } from '../../lib/testing/index.js';
+import type { HttpAdapterName } from './harness.js';
 import { ManualClock } from './manual-clock.js';
 
 /** A Douyin component shared by the app under test and the emulator. */
@@ -26,7 +28,11 @@ export interface DouyinHarness {
 /** Starts a Douyin emulator of one API generation and a Nest app running that component. */
 export async function startDouyinHarness(
   apiVersion: 'v1' | 'v2',
-  opts: { fake?: FakeDouyinPlatformOptions; options?: Partial<OpenPlatformModuleOptions> } = {},
+  opts: {
+    fake?: FakeDouyinPlatformOptions;
+    options?: Partial<OpenPlatformModuleOptions>;
+    adapter?: HttpAdapterName;
+  } = {},
 ): Promise<DouyinHarness> {
   const clock = new ManualClock();
   const fake = new FakeDouyinPlatform({
@@ -55,9 +61,12 @@ export async function startDouyinHarness(
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app =
+    opts.adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   const eventsUrl = `${url}/open-platform/${DOUYIN_COMPONENT.appId}/events`;
   fake.setEventsUrl(DOUYIN_COMPONENT.appId, eventsUrl);
   return {

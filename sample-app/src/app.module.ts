@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OpenPlatformModule } from 'nest-open-platform';
-import { FakeWeChatPlatform } from 'nest-open-platform/testing';
-import { EmulatorModule, SAMPLE_COMPONENT } from './emulator.module.js';
+import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
+import { EmulatorModule, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
 
 /**
  * With WECHAT_COMPONENT_APPID (and _SECRET, _TOKEN, _AES_KEY) set, the sample runs that real
@@ -15,9 +15,19 @@ export function useEmulator(): boolean {
   imports: [
     OpenPlatformModule.forRootAsync({
       imports: useEmulator() ? [EmulatorModule] : [],
-      inject: useEmulator() ? [FakeWeChatPlatform] : [],
-      useFactory: (fake?: FakeWeChatPlatform) => ({
+      inject: useEmulator() ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
+      useFactory: (fake?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform) => ({
         components: [
+          ...(douyin
+            ? [
+                {
+                  platform: 'douyin' as const,
+                  ...SAMPLE_DOUYIN_COMPONENT,
+                  apiBaseUrl: douyin.baseUrl,
+                  authorizePageUrl: douyin.authorizePageUrl,
+                },
+              ]
+            : []),
           fake
             ? {
                 platform: 'wechat' as const,

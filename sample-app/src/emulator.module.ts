@@ -1,5 +1,5 @@
 import { Global, Module, type OnModuleDestroy } from '@nestjs/common';
-import { FakeWeChatPlatform } from 'nest-open-platform/testing';
+import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 
 /** The component the sample runs when no real platform is configured. */
 export const SAMPLE_COMPONENT = {
@@ -9,14 +9,22 @@ export const SAMPLE_COMPONENT = {
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 };
 
+/** The Douyin component the sample runs beside the WeChat one (API V2). */
+export const SAMPLE_DOUYIN_COMPONENT = {
+  appId: 'tt_sample_component',
+  appSecret: 'sample-douyin-secret',
+  token: 'sample-douyin-token',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
+};
+
 class EmulatorLifecycle implements OnModuleDestroy {
-  constructor(private readonly fake: FakeWeChatPlatform) {}
+  constructor(private readonly fakes: Array<{ stop(): Promise<void> }>) {}
   async onModuleDestroy(): Promise<void> {
-    await this.fake.stop();
+    await Promise.all(this.fakes.map((f) => f.stop()));
   }
 }
 
-/** Starts the WeChat emulator in process, on a free loopback port. */
+/** Starts the WeChat and Douyin emulators in process, each on a free loopback port. */
 @Global()
 @Module({
   providers: [
@@ -29,11 +37,19 @@ class EmulatorLifecycle implements OnModuleDestroy {
       },
     },
     {
+      provide: FakeDouyinPlatform,
+      useFactory: async () => {
+        const fake = new FakeDouyinPlatform({ apiVersion: 'v2', components: [SAMPLE_DOUYIN_COMPONENT] });
+        await fake.start();
+        return fake;
+      },
+    },
+    {
       provide: EmulatorLifecycle,
-      inject: [FakeWeChatPlatform],
-      useFactory: (f: FakeWeChatPlatform) => new EmulatorLifecycle(f),
+      inject: [FakeWeChatPlatform, FakeDouyinPlatform],
+      useFactory: (wechat: FakeWeChatPlatform, douyin: FakeDouyinPlatform) => new EmulatorLifecycle([wechat, douyin]),
     },
   ],
-  exports: [FakeWeChatPlatform],
+  exports: [FakeWeChatPlatform, FakeDouyinPlatform],
 })
 export class EmulatorModule {}

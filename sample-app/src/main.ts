@@ -49,7 +49,7 @@ async function demo(app: INestApplication, base: string, p: PlatformDemo): Promi
   p.queueMerchant();
   const toPage = await fetch(`${base}/open-platform/${p.componentAppId}/authorize`, { redirect: 'manual' });
   const toApp = await fetch(toPage.headers.get('location')!, { redirect: 'manual' });
-  const authorized = (await (await fetch(toApp.headers.get('location')!)).json());
+  const authorized = await (await fetch(toApp.headers.get('location')!)).json();
   await p.fake.settle();
   logger.log(`${p.name}: merchant onboarded: ${JSON.stringify(authorized)}`);
 

@@ -191,3 +191,43 @@ describe.each(['express', 'fastify'] as const)(
     });
   },
 );
+
+describe('Douyin V2 answering 200-prefixed error codes (e2e)', () => {
+  let h: DouyinHarness;
+  beforeAll(async () => {
+    h = await startDouyinHarness('v2', {
+      fake: { prefixedErrorCodes: ['auth_token', 'retrieve_auth_code', 'basic_info'] },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('20040021 is a refused refresh token: repaired; a refused repair needs the merchant; codes keep their form', async () => {
+    await h.fake.pushTicket(h.eventsUrl, C);
+    await merchantAuthorizes(h, SHOP);
+    const store = h.app.get(DurableStore);
+    const key = (await store.keys(`douyin:${C}:authorizer:`)).find((k) => k.endsWith(SHOP))!;
+    const plant = async (refreshToken: string) =>
+      store.set(key, { ...(await store.get<Record<string, unknown>>(key))!, refreshToken });
+
+    await plant('refused-by-the-platform');
+    const token = await h.tokens.getAuthorizerAccessToken(SHOP, { forceRefresh: true });
+    expect(h.fake.isAuthorizerTokenValid(token)).toBe(true);
+    expect(h.fake.calls('retrieve_auth_code')).toBe(1);
+    await h.fake.settle();
+
+    await h.fake.revoke(C, SHOP, { push: false });
+    await plant('refused-again');
+    const events: Array<{ type: string; code?: unknown }> = [];
+    const sub = h.app
+      .get(OpenPlatformEvents)
+      .events$.subscribe((e) => events.push({ type: e.type, code: 'error' in e ? e.error.code : undefined }));
+    try {
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(SHOP, { forceRefresh: true }))).code).toBe(
+        OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+      );
+      expect(events).toContainEqual({ type: 'reauthorization_required', code: 20040021 });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+});

@@ -1,30 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { AsAuthorizer, DurableStore, OpenPlatformErrorCode, OpenPlatformHttpService } from '../lib/index.js';
+import { DurableStore, OpenPlatformErrorCode, OpenPlatformHttpService } from '../lib/index.js';
 import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { rejection } from './support/rejection.js';
+import { ShopApi, type Basic } from './support/shop-api.js';
 
 const A = COMPONENT_A.appId;
 const B = COMPONENT_B.appId;
 const ONLY_A = 'wx_only_on_a';
 const ONLY_B = 'wx_only_on_b';
 const BOTH = 'wx_on_both';
-type Basic = { errcode: number; appid?: string };
-
-@Injectable()
-class ShopApi {
-  constructor(private readonly http: OpenPlatformHttpService) {}
-
-  @AsAuthorizer((appId: string) => appId)
-  async basic(appId: string, base: string): Promise<Basic> {
-    void appId;
-    return (await firstValueFrom(this.http.get<Basic>(`${base}/cgi-bin/account/getaccountbasicinfo`))).data;
-  }
-}
 
 @Module({ providers: [ShopApi] })
 class ShopModule {}

@@ -1,19 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module, Param } from '@nestjs/common';
+import { Controller, Get, Module, Param } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import {
-  AsAuthorizer,
-  DurableStore,
-  OpenPlatformErrorCode,
-  OpenPlatformEvents,
-  OpenPlatformHttpService,
-} from '../lib/index.js';
+import { DurableStore, OpenPlatformErrorCode, OpenPlatformEvents, OpenPlatformHttpService } from '../lib/index.js';
 import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
 import { rejection } from './support/rejection.js';
+import { ShopApi, type Basic } from './support/shop-api.js';
 
 // A route keyed by a user-supplied appid must not turn into one platform list walk per request.
 
@@ -21,18 +16,6 @@ const A = COMPONENT_A.appId;
 const B = COMPONENT_B.appId;
 const M1 = 'wx_merchant_1';
 const DEFAULT_TTL_MS = 60_000;
-type Basic = { errcode: number; appid?: string };
-
-@Injectable()
-class ShopApi {
-  constructor(private readonly http: OpenPlatformHttpService) {}
-
-  @AsAuthorizer((appId: string) => appId)
-  async basic(appId: string, base: string): Promise<Basic> {
-    void appId;
-    return (await firstValueFrom(this.http.get<Basic>(`${base}/cgi-bin/account/getaccountbasicinfo`))).data;
-  }
-}
 
 @Controller('shops')
 class ShopController {

@@ -197,29 +197,12 @@ export class FakeDouyinPlatform extends FakeDouyinPlatformCore {
    * Each is a refresh race or a lost answer the client did not recover from properly.
    */
   refreshTokenReuses(authorizerAppId?: string): number {
-    return this.authorizers
-      .all()
-      .filter((r) => authorizerAppId === undefined || r.authorizerAppId === authorizerAppId)
-      .reduce((sum, r) => sum + r.reuses, 0);
+    return this.authorizers.reuses(authorizerAppId);
   }
 
   /** What the emulator knows of an authorizer, or undefined if it never authorized the component. */
   authorizerState(componentAppId: string, authorizerAppId: string): FakeDouyinAuthorizerState | undefined {
-    const record = this.authorizers.get(componentAppId, authorizerAppId);
-    if (!record) return undefined;
-    const accessToken = this.authorizers.currentAccessToken(record);
-    return {
-      status: record.status,
-      ...(record.refreshToken
-        ? {
-            refreshToken: record.refreshToken,
-            refreshTokenExpiresAt: this.authorizers.refreshTokenExpiresAt(record.refreshToken),
-          }
-        : {}),
-      ...(accessToken ? { accessToken } : {}),
-      permissionIds: [...record.permissionIds],
-      refreshTokenReuses: record.reuses,
-    };
+    return this.authorizers.snapshot(componentAppId, authorizerAppId);
   }
 
   /** Whether `token` is an authorizer access token the business endpoints accept now. */

@@ -35,6 +35,7 @@ export type {
   FakeWeChatRevokeOptions,
 } from './wechat/fake-wechat-authorization.types.js';
 export { FakeDouyinPlatform } from './douyin/fake-douyin-platform.js';
+export type { FakeDouyinPlatformCore } from './douyin/fake-douyin-core.js';
 export type {
   FakeReply as FakeDouyinReply,
   FakeRequest as FakeDouyinRequest,

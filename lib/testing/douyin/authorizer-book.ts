@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TokenLedger, type TokenCheck } from '../core/token-ledger.js';
-import type { FakeDouyinApiVersion, FakeDouyinMerchant } from './fake-douyin.types.js';
+import type { FakeDouyinApiVersion, FakeDouyinAuthorizerState, FakeDouyinMerchant } from './fake-douyin.types.js';
 
 /** Permission ids granted when a test does not say: all eight the docs list. */
 export const ALL_PERMISSION_IDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -106,8 +106,11 @@ export class DouyinAuthorizerBook {
       .sort((a, b) => a.order - b.order);
   }
 
-  all(): DouyinAuthorizer[] {
-    return [...this.records.values()];
+  /** Presentations of spent refresh tokens: of one authorizer (under any component), or in total. */
+  reuses(authorizerAppId?: string): number {
+    return [...this.records.values()]
+      .filter((r) => authorizerAppId === undefined || r.authorizerAppId === authorizerAppId)
+      .reduce((sum, r) => sum + r.reuses, 0);
   }
 
   /** A new live pair for the authorizer; the previous pair dies. */
@@ -144,12 +147,23 @@ export class DouyinAuthorizerBook {
     return { status: 'rotated', record, ...this.issuePair(record, accessExpiresIn, refreshExpiresIn) };
   }
 
-  refreshTokenExpiresAt(token: string): number | undefined {
-    return this.refreshTokens.get(token)?.expiresAt;
-  }
-
-  currentAccessToken(record: DouyinAuthorizer): string | undefined {
-    return this.current.get(keyOf(record.componentAppId, record.authorizerAppId));
+  /** What a test may see of an authorizer, or undefined if it never authorized the component. */
+  snapshot(componentAppId: string, authorizerAppId: string): FakeDouyinAuthorizerState | undefined {
+    const record = this.get(componentAppId, authorizerAppId);
+    if (!record) return undefined;
+    const accessToken = this.current.get(keyOf(componentAppId, authorizerAppId));
+    return {
+      status: record.status,
+      ...(record.refreshToken
+        ? {
+            refreshToken: record.refreshToken,
+            refreshTokenExpiresAt: this.refreshTokens.get(record.refreshToken)?.expiresAt,
+          }
+        : {}),
+      ...(accessToken ? { accessToken } : {}),
+      permissionIds: [...record.permissionIds],
+      refreshTokenReuses: record.reuses,
+    };
   }
 
   checkAccessToken(token: string): TokenCheck<DouyinTokenOwner> {

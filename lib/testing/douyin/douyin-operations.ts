@@ -1,6 +1,6 @@
 import { withQuery } from '../core/page-helpers.js';
 import { AUTHORIZATION_PAGE } from './authorization-page.js';
-import { fail, type DouyinState, type Outcome } from './douyin-state.js';
+import { fail, type DouyinComponentState, type DouyinState, type Outcome } from './douyin-state.js';
 
 /** The docs' permission list (`authorize_permission`). */
 const PERMISSIONS: Readonly<Record<number, [string, string]>> = {
@@ -21,7 +21,7 @@ const MAX_PAGE_SIZE = 50;
 
 /** Component token: appid (40003), secret (40038), then a ticket within its lifetime (40037). */
 export function componentToken(
-  state: DouyinState,
+  state: DouyinComponentState,
   appId: string | null,
   secret: string | null,
   ticket: string | null,

@@ -3,33 +3,45 @@ import { AUTHORIZATION_PAGE, authorizationPage } from './authorization-page.js';
 import { basicInfo, headerOf } from './business-endpoints.js';
 import { flatError, prefixed, v2Error, v2Success } from './douyin-errors.js';
 import * as ops from './douyin-operations.js';
-import { fail, type DouyinState, type Outcome } from './douyin-state.js';
+import { fail, type DouyinComponentState, type DouyinState, type Outcome } from './douyin-state.js';
 import type { FakeDouyinEndpoint, FakeDouyinEndpointName } from './fake-douyin.types.js';
 
 /** How an endpoint wraps its answers: V1 and the V2 component-token endpoint are flat. */
 export type Envelope = 'flat' | 'v2';
 
 /** The envelope of `endpoint` in `version` (user routes on V2 use the V2 envelope). */
-export function envelopeOf(version: DouyinState['version'], endpoint: FakeDouyinEndpointName): Envelope {
+export function envelopeOf(version: DouyinComponentState['version'], endpoint: FakeDouyinEndpointName): Envelope {
   return version === 'v1' || endpoint === 'tp_token' ? 'flat' : 'v2';
 }
 
-/** Registers the generation's endpoints, the authorization page and the business endpoint. */
-export function registerDouyinRoutes(server: FakeHttpServer<FakeDouyinEndpointName>, state: DouyinState): void {
-  const add = (method: string, path: string, endpoint: FakeDouyinEndpoint, handle: (r: FakeRequest) => Outcome) =>
+/** An endpoint's handler whose outcome is put in the generation's envelope. */
+function adder(server: FakeHttpServer<FakeDouyinEndpointName>, state: DouyinComponentState) {
+  return (method: string, path: string, endpoint: FakeDouyinEndpoint, handle: (r: FakeRequest) => Outcome) =>
     server.route(method, path, endpoint, (request) => render(state, endpoint, handle(request)));
+}
 
-  server.route('GET', AUTHORIZATION_PAGE, 'authorization_page', (r) => authorizationPage(state, r));
-  const componentToken = (r: FakeRequest) =>
+/** Registers the generation's component-token endpoint. */
+export function registerComponentTokenRoute(
+  server: FakeHttpServer<FakeDouyinEndpointName>,
+  state: DouyinComponentState,
+): void {
+  const path = state.version === 'v1' ? '/openapi/v1/auth/tp/token' : '/openapi/v2/auth/tp/token/';
+  adder(server, state)('GET', path, 'tp_token', (r) =>
     ops.componentToken(
       state,
       r.query.get('component_appid'),
       r.query.get('component_appsecret'),
       r.query.get('component_ticket'),
-    );
+    ),
+  );
+}
+
+/** Registers the generation's authorization endpoints, the authorization page and the business endpoint. */
+export function registerDouyinRoutes(server: FakeHttpServer<FakeDouyinEndpointName>, state: DouyinState): void {
+  const add = adder(server, state);
+  server.route('GET', AUTHORIZATION_PAGE, 'authorization_page', (r) => authorizationPage(state, r));
 
   if (state.version === 'v1') {
-    add('GET', '/openapi/v1/auth/tp/token', 'tp_token', componentToken);
     const guarded = (handle: (componentAppId: string, r: FakeRequest) => Outcome) => (r: FakeRequest) => {
       const componentAppId = guardV1(state, r);
       return typeof componentAppId === 'number' ? fail(componentAppId) : handle(componentAppId, r);
@@ -62,7 +74,6 @@ export function registerDouyinRoutes(server: FakeHttpServer<FakeDouyinEndpointNa
     return;
   }
 
-  add('GET', '/openapi/v2/auth/tp/token/', 'tp_token', componentToken);
   const guarded = (handle: (componentAppId: string, r: FakeRequest) => Outcome) => (r: FakeRequest) => {
     const componentAppId = guardV2(state, r);
     return typeof componentAppId === 'number' ? fail(componentAppId) : handle(componentAppId, r);
@@ -138,7 +149,7 @@ function bodyOf(r: FakeRequest): Record<string, unknown> {
 }
 
 /** Puts an outcome in the endpoint's envelope, 200-prefixing error codes where configured. */
-function render(state: DouyinState, endpoint: FakeDouyinEndpoint, outcome: Outcome): FakeReply {
+function render(state: DouyinComponentState, endpoint: FakeDouyinEndpoint, outcome: Outcome): FakeReply {
   const envelope = envelopeOf(state.version, endpoint);
   if (!outcome.ok) {
     const code = state.version === 'v2' && state.prefixed.has(endpoint) ? prefixed(outcome.code) : outcome.code;

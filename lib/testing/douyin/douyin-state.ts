@@ -18,19 +18,23 @@ export interface DouyinLifetimes {
   refreshToken: number;
 }
 
-/** What the endpoints read from and do to the emulator. */
-export interface DouyinState {
+/** What the component-token endpoint and the answer envelopes read: the component part of the emulator. */
+export interface DouyinComponentState {
   version: FakeDouyinApiVersion;
   baseUrl(): string;
   components: ReadonlyMap<string, FakeDouyinComponent>;
   tickets: TicketBook;
   componentTokens: DouyinComponentTokens;
-  authorizers: DouyinAuthorizerBook;
-  codes: DouyinCodeBook;
-  merchants: MerchantQueue<FakeDouyinQueuedMerchant>;
   lifetimes(): DouyinLifetimes;
   /** V2 endpoints answering 200-prefixed error codes. */
   prefixed: ReadonlySet<FakeDouyinEndpoint>;
+}
+
+/** What the endpoints read from and do to the emulator. */
+export interface DouyinState extends DouyinComponentState {
+  authorizers: DouyinAuthorizerBook;
+  codes: DouyinCodeBook;
+  merchants: MerchantQueue<FakeDouyinQueuedMerchant>;
   /** Whether the next successful refresh answer must be lost (processed, then the socket destroyed). */
   takeLostRefresh(): boolean;
   /** The push that follows a consent or a retrieval (AUTHORIZED / UPDATE_AUTHORIZED), if an events URL is set. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { PreAuthCodeBook } from '../core/pre-auth-codes.js';
 
-/** Why a pre-auth code presented to the authorization page is (not) usable. */
-export type PreAuthCodeCheck = 'valid' | 'unknown' | 'used' | 'expired';
+export type { PreAuthCodeCheck } from '../core/pre-auth-codes.js';
 
 interface AuthCodeEntry {
   componentAppId: string;
@@ -13,32 +13,15 @@ interface AuthCodeEntry {
 }
 
 /** Pre-auth codes and authorization codes, both single use and expiring. */
-export class DouyinCodeBook {
-  private readonly preAuth = new Map<string, { componentAppId: string; expiresAt: number; used: boolean }>();
+export class DouyinCodeBook extends PreAuthCodeBook {
   private readonly authCodes = new Map<string, AuthCodeEntry>();
 
   constructor(
-    private readonly now: () => number,
-    readonly preAuthCodeExpiresIn: number,
+    now: () => number,
+    preAuthCodeExpiresIn: number,
     readonly authCodeExpiresIn: number,
-  ) {}
-
-  createPreAuthCode(componentAppId: string, lifetimeSeconds = this.preAuthCodeExpiresIn): string {
-    const code = `preauth.${randomBytes(16).toString('hex')}`;
-    this.preAuth.set(code, { componentAppId, expiresAt: this.now() + lifetimeSeconds * 1000, used: false });
-    return code;
-  }
-
-  checkPreAuthCode(componentAppId: string, code: string): PreAuthCodeCheck {
-    const entry = this.preAuth.get(code);
-    if (!entry || entry.componentAppId !== componentAppId) return 'unknown';
-    if (entry.used) return 'used';
-    return this.now() >= entry.expiresAt ? 'expired' : 'valid';
-  }
-
-  consumePreAuthCode(code: string): void {
-    const entry = this.preAuth.get(code);
-    if (entry) entry.used = true;
+  ) {
+    super(now, preAuthCodeExpiresIn, () => `preauth.${randomBytes(16).toString('hex')}`);
   }
 
   issueAuthCode(componentAppId: string, authorizerAppId: string, generation: number): string {

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { PreAuthCodeBook } from '../core/pre-auth-codes.js';
 
-/** Why a pre-auth code presented to the authorization page is (not) usable. */
-export type PreAuthCodeCheck = 'valid' | 'unknown' | 'used' | 'expired';
-
-interface PreAuthEntry {
-  componentAppId: string;
-  expiresAt: number;
-  used: boolean;
-}
+export type { PreAuthCodeCheck } from '../core/pre-auth-codes.js';
 
 /** An authorization code handed to the app after a merchant's consent. */
 export interface AuthCodeEntry {
@@ -26,32 +20,15 @@ export interface AuthCodeEntry {
 export type AuthCodeRedeem = { entry: AuthCodeEntry } | { errcode: 61009 | 61010 };
 
 /** Pre-auth codes (`api_create_preauthcode`) and authorization codes, both single use and expiring. */
-export class AuthorizationCodeBook {
-  private readonly preAuth = new Map<string, PreAuthEntry>();
+export class AuthorizationCodeBook extends PreAuthCodeBook {
   private readonly authCodes = new Map<string, AuthCodeEntry>();
 
   constructor(
-    private readonly now: () => number,
-    readonly preAuthCodeExpiresIn: number,
+    now: () => number,
+    preAuthCodeExpiresIn: number,
     readonly authCodeExpiresIn: number,
-  ) {}
-
-  createPreAuthCode(componentAppId: string): string {
-    const code = `preauthcode@@@${randomBytes(24).toString('base64url')}`;
-    this.preAuth.set(code, { componentAppId, expiresAt: this.now() + this.preAuthCodeExpiresIn * 1000, used: false });
-    return code;
-  }
-
-  checkPreAuthCode(componentAppId: string, code: string): PreAuthCodeCheck {
-    const entry = this.preAuth.get(code);
-    if (!entry || entry.componentAppId !== componentAppId) return 'unknown';
-    if (entry.used) return 'used';
-    return this.now() >= entry.expiresAt ? 'expired' : 'valid';
-  }
-
-  consumePreAuthCode(code: string): void {
-    const entry = this.preAuth.get(code);
-    if (entry) entry.used = true;
+  ) {
+    super(now, preAuthCodeExpiresIn, () => `preauthcode@@@${randomBytes(24).toString('base64url')}`);
   }
 
   issueAuthCode(

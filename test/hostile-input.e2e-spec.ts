@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Agent } from 'node:http';
 import { OpenPlatformErrorCode } from '../lib/index.js';
 import { DurableStore } from '../lib/store/durable-store.js';
 import type { FakeWeChatEndpoint } from '../lib/testing/index.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { ADAPTERS, startHarness, type Harness } from './support/harness.js';
-import { generateCases, type HostileCase } from './support/hostile-cases.js';
+import { generateCases } from './support/hostile-cases.js';
+import { gcExposed, heapAfterGc, runHostileRound } from './support/hostile-runner.js';
 import { Prng } from './support/prng.js';
 import { rawRequest } from './support/raw-http.js';
 
@@ -30,46 +30,12 @@ const ENDPOINTS: FakeWeChatEndpoint[] = [
   'bindcomponent',
 ];
 
-interface Failure {
-  seed: string;
-  round: number;
-  index: number;
-  name: string;
-  status: number | string;
-  expected: number[];
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
 describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(16)})`, (adapter) => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ adapter, globalPrefix: 'api' });
   });
   afterAll(() => h.close());
-
-  async function runRound(round: number, cases: HostileCase[]): Promise<Failure[]> {
-    const failures: Failure[] = [];
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    let next = 0;
-    const worker = async () => {
-      while (next < cases.length) {
-        const index = next++;
-        const c = cases[index];
-        let status: number | string;
-        try {
-          status = (await rawRequest({ ...c.request, agent })).status;
-        } catch (err) {
-          status = `client error ${(err as { code?: string }).code ?? String(err)}`;
-        }
-        if (typeof status !== 'number' || !c.expect.includes(status))
-          failures.push({ seed: `0x${SEED.toString(16)}`, round, index, name: c.name, status, expected: c.expect });
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    agent.destroy();
-    return failures;
-  }
 
   async function expectNothingChanged() {
     expect(await h.app.get(DurableStore).keys('')).toEqual([]);
@@ -85,12 +51,11 @@ describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(1
     const cases = generateCases({ rng: new Prng(SEED), nowS, routesUrl: h.routesUrl }, CASES_PER_ROUND);
     const heap: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      expect(await runRound(round, cases)).toEqual([]);
+      expect(await runHostileRound(cases, { seed: SEED, round, concurrency: CONCURRENCY })).toEqual([]);
       await expectNothingChanged();
-      gc?.();
-      heap.push(process.memoryUsage().heapUsed);
+      heap.push(heapAfterGc());
     }
-    expect(gc).toBeDefined(); // NODE_OPTIONS has --expose-gc, else the bound below means little
+    expect(gcExposed()).toBe(true); // NODE_OPTIONS has --expose-gc, else the bound below means little
     expect(heap[ROUNDS - 1] - heap[0]).toBeLessThan(HEAP_GROWTH_BOUND);
   });
 

@@ -1,21 +1,25 @@
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import type { PlatformName } from '../platform-names.js';
 import type { PlatformPush } from './platform-adapter.js';
 
 /** Longest identifier, ticket or code accepted from a push or a redirect (real ones are far shorter). */
 export const MAX_PUSH_FIELD_LENGTH = 512;
 
-// Control characters (tabs and newlines included) never occur in appids, tickets or codes; a value
-// made of them only would pass a plain emptiness check and poison the store.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// Control characters (tabs and newlines included) and invisible format characters (zero-width
+// spaces, BOMs) never occur in appids, tickets or codes; a value made of them only would pass a
+// plain emptiness check and poison the store.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
 
 /**
  * Whether a value from a push or a redirect can be used as an identifier, ticket or code: a
- * string, not blank, no control characters, bounded length.
+ * string, not blank, no control or invisible format characters, bounded length.
  */
 export function isUsableField(value: unknown): value is string {
   return (
-    typeof value === 'string' && value.length <= MAX_PUSH_FIELD_LENGTH && value.trim() !== '' && !CONTROL.test(value)
+    typeof value === 'string' &&
+    value.length <= MAX_PUSH_FIELD_LENGTH &&
+    value.trim() !== '' &&
+    !CONTROL_OR_FORMAT.test(value)
   );
 }
 
@@ -26,7 +30,7 @@ export function isUsableField(value: unknown): value is string {
  *
  * @throws OpenPlatformError(MALFORMED_MESSAGE) naming the field, never echoing its value.
  */
-export function assertUsablePush(push: PlatformPush, platform: 'wechat' | 'douyin'): PlatformPush {
+export function assertUsablePush(push: PlatformPush, platform: PlatformName): PlatformPush {
   const fields: Record<string, unknown> = { componentAppId: push.componentAppId };
   if (push.kind === 'ticket') fields.ticket = push.ticket;
   if (push.kind === 'authorized' || push.kind === 'updateauthorized') {

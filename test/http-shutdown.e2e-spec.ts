@@ -45,6 +45,24 @@ describe('app.close() aborts upstream calls in flight (e2e over loopback HTTP)',
   });
   afterEach(() => h.fake.stop()); // the app was closed by the test itself
 
+  it('200 concurrent calls go through, then shutdown ends 20 held ones at once', async () => {
+    {
+      const http = h.app.get(OpenPlatformHttpService);
+      const url = `${h.fake.baseUrl}/cgi-bin/account/getaccountbasicinfo`;
+      const done = await Promise.all(
+        Array.from({ length: 200 }, () => firstValueFrom(http.get(url, { authorizerAppId: SHOP }))),
+      );
+      expect(done.every((r) => (r.data as { errcode: number }).errcode === 0)).toBe(true);
+      h.fake.delayNext('getaccountbasicinfo', HOLD_MS, 20);
+      const held = Array.from({ length: 20 }, () =>
+        firstValueFrom(http.get(url, { authorizerAppId: SHOP })).catch((e: unknown) => e),
+      );
+      await until(() => h.fake.calls('getaccountbasicinfo') === 220);
+      await h.app.close();
+      for (const err of await Promise.all(held)) expectShutdownError(err);
+    }
+  });
+
   it('a component token request held by the platform is rejected before close() resolves', async () => {
     h.fake.delayNext('api_component_token', HOLD_MS);
     h.fake.resetCalls();

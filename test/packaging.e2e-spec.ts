@@ -33,6 +33,14 @@ describe('packaging', () => {
     });
   });
 
+  it('50 concurrent calls through OpenPlatformHttpService make Node print no warning (e.g. an EventTarget leak)', async () => {
+    const { stdout } = await run(process.execPath, [join(root, 'test/packaging/concurrent-calls.mjs')], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(JSON.parse(stdout)).toEqual({ ok: 50, warnings: [] });
+  });
+
   it('does not ship specs in the build', () => {
     expect(existsSync(join(root, 'dist/crypto/message-crypto.spec.js'))).toBe(false);
   });

@@ -63,8 +63,10 @@ export class TokenInterceptor {
     const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
     const componentAppId =
       config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined);
+    // Known without reading the store (given, the only one, or remembered): no extra async hop.
     const component = authorizerAppId
-      ? await this.locator.resolve(authorizerAppId, componentAppId)
+      ? (this.locator.find(authorizerAppId, componentAppId) ??
+        (await this.locator.resolve(authorizerAppId, componentAppId)))
       : this.components.resolve(componentAppId);
     const injected: Injected = authorizerAppId
       ? {

@@ -1,4 +1,4 @@
-const REDACTED = '[REDACTED]';
+import { redactText } from '../errors/redact.js';
 
 /**
  * A copy of a response body with every secret replaced by `[REDACTED]`, or undefined when the body
@@ -7,7 +7,7 @@ const REDACTED = '[REDACTED]';
  */
 export function redactBody(data: unknown, secrets: readonly string[]): unknown {
   const found = secrets.filter((s) => s.length > 0);
-  const scrub = (text: string) => found.reduce((t, s) => t.split(s).join(REDACTED), text);
+  const scrub = (text: string) => redactText(text, found);
   if (data === null || data === undefined || typeof data === 'number' || typeof data === 'boolean') return data;
   if (typeof data === 'string') return scrub(data);
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {

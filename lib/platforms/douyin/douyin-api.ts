@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
+import { sentCredentials } from '../../errors/redact.js';
 import { callUpstream } from '../upstream-call.js';
 import { asObject } from './douyin-answers.js';
 import { DOUYIN_TOKEN_HEADER } from './douyin.constants.js';
@@ -46,7 +47,7 @@ export async function callDouyin(
     data: c.body,
     headers,
   });
-  if (douyinCode(data) !== 0) throw douyinError(endpoint, data);
+  if (douyinCode(data) !== 0) throw douyinError(endpoint, data, sentCredentials(c.componentToken, c.params, c.body));
   const inner = asObject(data.data);
   return Object.keys(inner).length > 0 ? inner : data;
 }

@@ -1,3 +1,4 @@
+import { redactText } from '../../errors/redact.js';
 import { OpenPlatformError } from '../../errors/open-platform.error.js';
 
 type Json = Record<string, unknown>;
@@ -74,24 +75,27 @@ export function douyinCode(data: Json): number {
   return 0;
 }
 
-function douyinMessage(data: Json): string {
+function douyinMessage(data: Json, sent: readonly string[]): string {
   for (const source of [data, asObject(data.data), asObject(data.extra)]) {
     for (const key of ['err_msg', 'message', 'description', 'err_tips']) {
       const value = source?.[key];
-      if (typeof value === 'string' && value) return value.slice(0, 200);
+      if (typeof value === 'string' && value) return redactText(value, sent).slice(0, 200);
     }
   }
   return 'no message';
 }
 
-/** The error for a failed answer: the code as sent, a hint and whether a retry may help. */
-export function douyinError(endpoint: string, data: Json): OpenPlatformError {
+/**
+ * The error for a failed answer: the code as sent, a hint and whether a retry may help. `sent` are
+ * the credentials the call carried, never quoted back.
+ */
+export function douyinError(endpoint: string, data: Json, sent: readonly string[] = []): OpenPlatformError {
   const code = douyinCode(data);
   const known = HINTS[plainDouyinCode(code)];
   return new OpenPlatformError({
     platform: 'douyin',
     code,
-    message: `douyin ${endpoint} failed with errno ${code} (${douyinMessage(data)})${known ? `: ${known.hint}` : ''}`,
+    message: `douyin ${endpoint} failed with errno ${code} (${douyinMessage(data, sent)})${known ? `: ${known.hint}` : ''}`,
     retryable: known?.retryable ?? false,
   });
 }

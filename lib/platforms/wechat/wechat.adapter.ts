@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import { sentCredentials } from '../../errors/redact.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
 import {
@@ -202,7 +203,7 @@ export class WeChatAdapter extends PlatformAdapter {
       data: body,
       headers: { 'content-type': 'application/json' },
     });
-    if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data);
+    if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data, sentCredentials(componentToken, body));
     return data;
   }
 }

@@ -1,3 +1,4 @@
+import { redactText } from '../../errors/redact.js';
 import { OpenPlatformError } from '../../errors/open-platform.error.js';
 
 /** What a caller should make of a WeChat errcode. */
@@ -36,10 +37,15 @@ export function weChatErrcode(data: Record<string, unknown>): number {
   return typeof code === 'number' ? code : typeof code === 'string' && /^-?\d+$/.test(code) ? Number(code) : 0;
 }
 
-export function weChatError(endpoint: string, data: Record<string, unknown>): OpenPlatformError {
+/** The error for a failed answer; `sent` are the credentials the call carried, never quoted back. */
+export function weChatError(
+  endpoint: string,
+  data: Record<string, unknown>,
+  sent: readonly string[] = [],
+): OpenPlatformError {
   const code = weChatErrcode(data);
   const known = HINTS[code];
-  const errmsg = typeof data.errmsg === 'string' ? data.errmsg.slice(0, 200) : 'no errmsg';
+  const errmsg = typeof data.errmsg === 'string' ? redactText(data.errmsg, sent).slice(0, 200) : 'no errmsg';
   return new OpenPlatformError({
     platform: 'wechat',
     code,

@@ -116,21 +116,21 @@ export class TokenInterceptor {
       throw new OpenPlatformError({
         platform: component.platform,
         code,
-        message: `the token of ${who} was rejected (errcode ${code}) again after a renewal; not retrying further`,
+        message: `the token of ${who} was rejected (code ${code}) again after a renewal; not retrying further`,
       });
     }
     if (!isReplayable(config.data)) {
       throw new OpenPlatformError({
         platform: component.platform,
         code: OpenPlatformErrorCode.NON_REPLAYABLE_BODY,
-        message: `the token of ${who} was rejected (errcode ${code}) and the request cannot be retried: its body is a stream that was already sent. Send a Buffer, string or object instead`,
+        message: `the token of ${who} was rejected (code ${code}) and the request cannot be retried: its body is a stream that was already sent. Send a Buffer, string or object instead`,
       });
     }
     // Renewed only if the failed token is still the current one (someone may have renewed it already).
     if (injected.kind === 'authorizer')
       await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
     else await this.componentTokens.get(component, true, injected.token);
-    this.logger.debug(`token of ${who} rejected with errcode ${code}; retrying once with a fresh token`);
+    this.logger.debug(`token of ${who} rejected with code ${code}; retrying once with a fresh token`);
     return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);
   }
 }

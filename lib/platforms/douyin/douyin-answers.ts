@@ -1,34 +1,11 @@
-import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
+import { answerFields, asObject, type Json } from '../answer-fields.js';
 import type { AuthorizerGrant, AuthorizerListEntry } from '../platform-adapter.js';
 import { douyinTime } from './douyin-time.js';
 
-type Json = Record<string, unknown>;
-
-export function asObject(value: unknown): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-}
-
-/** A success answer that lacks what it must carry: treated like a garbled transport (retryable). */
-export function malformedAnswer(endpoint: string, field: string): OpenPlatformError {
-  return new OpenPlatformError({
-    platform: 'douyin',
-    code: OpenPlatformErrorCode.TRANSPORT,
-    message: `douyin ${endpoint}: the answer lacks ${field}`,
-    retryable: true,
-  });
-}
-
-export function requiredString(data: Json, field: string, endpoint: string): string {
-  const value = data[field];
-  if (typeof value !== 'string' || !value) throw malformedAnswer(endpoint, field);
-  return value;
-}
-
-export function positive(data: Json, field: string, endpoint: string): number {
-  const n = Number(data[field]);
-  if (!(n > 0)) throw malformedAnswer(endpoint, field);
-  return n;
-}
+const fields = answerFields('douyin');
+export const { requiredString, positive } = fields;
+export const malformedAnswer = fields.malformed;
+export { asObject };
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined;

@@ -1,7 +1,7 @@
 import { redactText } from '../../errors/redact.js';
 import { OpenPlatformError } from '../../errors/open-platform.error.js';
 
-type Json = Record<string, unknown>;
+import { asObject, type Json } from '../answer-fields.js';
 
 /** What a caller should make of a Douyin errno, keyed by its plain form. */
 const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
@@ -54,10 +54,6 @@ function numeric(value: unknown): number | undefined {
   return undefined;
 }
 
-function asObject(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
 /**
  * The error code of an answer as the platform sent it, or 0 for a success. Reads the V2 key
  * (`err_no`) and the flat key (`errno`) alike — the V2 component-token endpoint answers its errors
@@ -66,7 +62,6 @@ function asObject(value: unknown): Json | undefined {
  */
 export function douyinCode(data: Json): number {
   for (const source of [data, asObject(data.data), asObject(data.extra)]) {
-    if (!source) continue;
     for (const key of ['err_no', 'errno', 'error_code']) {
       const code = numeric(source[key]);
       if (code !== undefined && code !== 0) return code;
@@ -78,7 +73,7 @@ export function douyinCode(data: Json): number {
 function douyinMessage(data: Json, sent: readonly string[]): string {
   for (const source of [data, asObject(data.data), asObject(data.extra)]) {
     for (const key of ['err_msg', 'message', 'description', 'err_tips']) {
-      const value = source?.[key];
+      const value = source[key];
       if (typeof value === 'string' && value) return redactText(value, sent).slice(0, 200);
     }
   }

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { sentCredentials } from '../../errors/redact.js';
-import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
+import { OpenPlatformError } from '../../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
 import {
   PlatformAdapter,
@@ -15,6 +15,7 @@ import {
   type PreAuthCode,
   type PushEnvelope,
 } from '../platform-adapter.js';
+import { answerFields, asObject, type Json } from '../answer-fields.js';
 import { getQueryParam, parseIfJson, setQueryParam } from '../outbound-request.js';
 import { callUpstream } from '../upstream-call.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
@@ -28,7 +29,7 @@ import {
 } from './wechat.errors.js';
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
 
-type Json = Record<string, unknown>;
+const { malformed, requiredString, positive } = answerFields('wechat');
 
 /** Where requests carry tokens: business APIs as access_token, component APIs as component_access_token. */
 const WECHAT_TOKEN_PARAMS = ['access_token', 'component_access_token'];
@@ -63,7 +64,7 @@ export class WeChatAdapter extends PlatformAdapter {
       component_verify_ticket: ticket,
     });
     const accessToken = requiredString(data, 'component_access_token', 'api_component_token');
-    return { accessToken, expiresIn: positive(data.expires_in, 'api_component_token') };
+    return { accessToken, expiresIn: positive(data, 'expires_in', 'api_component_token') };
   }
 
   /** A fresh single-use pre-auth code on the PC page, or the H5 page for `mobile`. */
@@ -86,7 +87,7 @@ export class WeChatAdapter extends PlatformAdapter {
     );
     return {
       code: requiredString(data, 'pre_auth_code', 'api_create_preauthcode'),
-      expiresIn: positive(data.expires_in, 'api_create_preauthcode'),
+      expiresIn: positive(data, 'expires_in', 'api_create_preauthcode'),
     };
   }
 
@@ -126,7 +127,7 @@ export class WeChatAdapter extends PlatformAdapter {
       componentToken,
     );
     const grant = grantFrom({ ...data, authorizer_appid: authorizerAppId }, 'api_authorizer_token');
-    if (!grant.accessToken) throw malformedAnswer('api_authorizer_token', 'authorizer_access_token');
+    if (!grant.accessToken) throw malformed('api_authorizer_token', 'authorizer_access_token');
     return grant;
   }
 
@@ -208,31 +209,6 @@ export class WeChatAdapter extends PlatformAdapter {
   }
 }
 
-function asObject(value: unknown): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function malformedAnswer(endpoint: string, field: string): OpenPlatformError {
-  return new OpenPlatformError({
-    platform: 'wechat',
-    code: OpenPlatformErrorCode.TRANSPORT,
-    message: `wechat ${endpoint}: the answer lacks ${field}`,
-    retryable: true,
-  });
-}
-
-function requiredString(data: Json, field: string, endpoint: string): string {
-  const value = data[field];
-  if (typeof value !== 'string' || !value) throw malformedAnswer(endpoint, field);
-  return value;
-}
-
-function positive(value: unknown, endpoint: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw malformedAnswer(endpoint, 'expires_in');
-  return n;
-}
-
 /** Normalizes `authorization_info` (exchange) or a refresh answer. */
 function grantFrom(info: Json, endpoint: string): AuthorizerGrant {
   const authorizerAppId = requiredString(info, 'authorizer_appid', endpoint);
@@ -244,7 +220,7 @@ function grantFrom(info: Json, endpoint: string): AuthorizerGrant {
   return {
     authorizerAppId,
     accessToken,
-    expiresIn: accessToken ? positive(info.expires_in, endpoint) : undefined,
+    expiresIn: accessToken ? positive(info, 'expires_in', endpoint) : undefined,
     refreshToken:
       typeof info.authorizer_refresh_token === 'string' && info.authorizer_refresh_token
         ? info.authorizer_refresh_token

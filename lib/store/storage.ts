@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { LockService, MemoryLockService } from '../lock/lock.service.js';
+import { DueIndex, MemoryDueIndex } from './due-index.js';
 import { DurableStore, MemoryDurableStore } from './durable-store.js';
 import { CacheManagerTokenCache, TokenCache } from './token-cache.js';
 
@@ -13,7 +14,8 @@ export interface StorageConfig {
 }
 
 /**
- * The storage of one module registration: the token cache, the durable store and the lock. This
+ * The storage of one module registration: the token cache, the durable store, the lock and the
+ * renewal due-time index. This
  * is the one place that chooses their implementations (process memory unless the options supply
  * or configure others), so callers never branch on what they got; and, like
  * `@nestjs/cache-manager`, the owner of what it opened: resources it created are released on
@@ -24,6 +26,7 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
     readonly cache: TokenCache,
     readonly durable: DurableStore,
     readonly lock: LockService,
+    readonly dueIndex: DueIndex,
     private readonly owned: Array<() => Promise<void>>,
   ) {}
 
@@ -35,7 +38,13 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
       owned.push(async () => void (await manager.disconnect()));
       cache = new CacheManagerTokenCache(manager);
     }
-    return new OpenPlatformStorage(cache, config.durable ?? new MemoryDurableStore(), new MemoryLockService(), owned);
+    return new OpenPlatformStorage(
+      cache,
+      config.durable ?? new MemoryDurableStore(),
+      new MemoryLockService(),
+      new MemoryDueIndex(),
+      owned,
+    );
   }
 
   /** How many resources this storage opened itself and will release on shutdown. */

@@ -16,4 +16,6 @@ export const StoreKeys = {
   /** An authorization code already exchanged (the code itself is hashed: it is a credential). */
   exchangedCode: (platform: PlatformName, componentAppId: string, codeHash: string) =>
     `${platform}:${componentAppId}:exchanged-code:${codeHash}`,
+  /** The due-time index of a component's scheduled renewals (members: authorizer appids). */
+  renewalIndex: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:renewal-due`,
 } as const;

@@ -1,0 +1,175 @@
+/** A member of a due-time index and when it is due (epoch ms). */
+export interface DueEntry {
+  member: string;
+  dueAt: number;
+}
+
+/**
+ * When each piece of scheduled work is due, per index key (one index per component), so the
+ * scheduler finds due work without reading every record: a tick with nothing due costs the same
+ * with 100 or 100,000 members. In process memory a min-heap; in fleet mode a Redis sorted set.
+ */
+export abstract class DueIndex {
+  /** Sets `member`'s due time, replacing any earlier one. */
+  abstract schedule(index: string, member: string, dueAt: number): Promise<void>;
+  /** Takes `member` out of the index (no-op when absent). */
+  abstract remove(index: string, member: string): Promise<void>;
+  /**
+   * Up to `limit` members due at or before `until`, earliest first. They stay in the index:
+   * whoever works a member schedules it again (or removes it); one left as it was is due again
+   * at the next look.
+   */
+  abstract due(index: string, until: number, limit: number): Promise<DueEntry[]>;
+  /** How many members the index holds. */
+  abstract size(index: string): Promise<number>;
+}
+
+/**
+ * {@link DueIndex} in process memory: a binary min-heap per index with lazy deletion (a moved or
+ * removed member leaves a stale heap entry that is skipped and dropped when it reaches the top).
+ * Written by hand: the maintained npm heap (heap-js) removes by value in O(n) and its `top(n)` is
+ * unordered, while moving a member here must stay O(log n) at 100,000 members.
+ * Stale entries are compacted when they outnumber live ones, so memory stays proportional.
+ */
+export class MemoryDueIndex extends DueIndex {
+  private readonly heaps = new Map<string, LazyHeap>();
+
+  private heap(index: string): LazyHeap {
+    let heap = this.heaps.get(index);
+    if (!heap) this.heaps.set(index, (heap = new LazyHeap()));
+    return heap;
+  }
+
+  async schedule(index: string, member: string, dueAt: number): Promise<void> {
+    this.heap(index).set(member, dueAt);
+  }
+
+  async remove(index: string, member: string): Promise<void> {
+    this.heaps.get(index)?.delete(member);
+  }
+
+  async due(index: string, until: number, limit: number): Promise<DueEntry[]> {
+    return this.heaps.get(index)?.peekUntil(until, limit) ?? [];
+  }
+
+  async size(index: string): Promise<number> {
+    return this.heaps.get(index)?.size ?? 0;
+  }
+}
+
+class LazyHeap {
+  /** The live due time of every member. */
+  private readonly live = new Map<string, number>();
+  /** Heap entries; an entry whose dueAt differs from `live` is stale. */
+  private entries: DueEntry[] = [];
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  set(member: string, dueAt: number): void {
+    if (this.live.get(member) === dueAt) return;
+    this.live.set(member, dueAt);
+    this.push({ member, dueAt });
+    if (this.entries.length > 64 && this.entries.length > 2 * this.live.size) this.compact();
+  }
+
+  delete(member: string): void {
+    this.live.delete(member);
+    if (this.live.size === 0) this.entries = [];
+  }
+
+  /** The live entries due by `until`, earliest first, leaving the heap as it was (stale tops dropped). */
+  peekUntil(until: number, limit: number): DueEntry[] {
+    this.dropStaleTop();
+    const found: DueEntry[] = [];
+    if (!this.entries.length || this.entries[0].dueAt > until || limit <= 0) return found;
+    // Walk the heap best-first with a small frontier heap of indices: O(k log k), not O(n).
+    const frontier = [0];
+    const seen = new Set<string>();
+    while (frontier.length && found.length < limit) {
+      const i = popMin(frontier, (a, b) => this.entries[a].dueAt - this.entries[b].dueAt);
+      const entry = this.entries[i];
+      if (entry.dueAt > until) break;
+      if (this.live.get(entry.member) === entry.dueAt && !seen.has(entry.member)) {
+        seen.add(entry.member);
+        found.push({ ...entry });
+      }
+      for (const child of [2 * i + 1, 2 * i + 2])
+        if (child < this.entries.length)
+          pushIndex(frontier, child, (a, b) => this.entries[a].dueAt - this.entries[b].dueAt);
+    }
+    return found;
+  }
+
+  private dropStaleTop(): void {
+    while (this.entries.length && this.live.get(this.entries[0].member) !== this.entries[0].dueAt) this.pop();
+  }
+
+  private compact(): void {
+    this.entries = [];
+    for (const [member, dueAt] of this.live) this.push({ member, dueAt });
+  }
+
+  private push(entry: DueEntry): void {
+    const a = this.entries;
+    a.push(entry);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent].dueAt <= a[i].dueAt) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const a = this.entries;
+    const last = a.pop()!;
+    if (!a.length) return;
+    a[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && a[l].dueAt < a[m].dueAt) m = l;
+      if (r < a.length && a[r].dueAt < a[m].dueAt) m = r;
+      if (m === i) return;
+      [a[m], a[i]] = [a[i], a[m]];
+      i = m;
+    }
+  }
+}
+
+/** Pushes `value` onto a min-heap of numbers ordered by `cmp`. */
+function pushIndex(heap: number[], value: number, cmp: (a: number, b: number) => number): void {
+  heap.push(value);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (cmp(heap[parent], heap[i]) <= 0) break;
+    [heap[parent], heap[i]] = [heap[i], heap[parent]];
+    i = parent;
+  }
+}
+
+function popMin(heap: number[], cmp: (a: number, b: number) => number): number {
+  const top = heap[0];
+  const last = heap.pop()!;
+  if (heap.length) {
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && cmp(heap[l], heap[m]) < 0) m = l;
+      if (r < heap.length && cmp(heap[r], heap[m]) < 0) m = r;
+      if (m === i) break;
+      [heap[m], heap[i]] = [heap[i], heap[m]];
+      i = m;
+    }
+  }
+  return top;
+}

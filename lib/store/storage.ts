@@ -17,9 +17,8 @@ export interface StorageConfig {
  * The storage of one module registration: the token cache, the durable store, the lock and the
  * renewal due-time index. This is the one place that chooses their implementations (process
  * memory unless the options supply or configure others), so callers never branch on what they
- * got; and, like
- * `@nestjs/cache-manager`, the owner of what it opened: resources it created are released on
- * shutdown, ones the app passed in are left to the app.
+ * got; and, like `@nestjs/cache-manager`, the owner of what it opened: resources it created are
+ * released on shutdown, ones the app passed in are left to the app.
  */
 export class OpenPlatformStorage implements OnApplicationShutdown {
   private constructor(

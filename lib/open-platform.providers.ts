@@ -40,6 +40,9 @@ import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 import { TokenService } from './token.service.js';
+import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
+import { RenewalFailureLog } from './health/renewal-failure.log.js';
+import { StatusService } from './health/status.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {
@@ -135,6 +138,9 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     ComponentTokenService,
     TokenService,
     OpenPlatformEvents,
+    RenewalFailureLog,
+    StatusService,
+    OpenPlatformHealthIndicator,
     PushService,
     RefusedPushLog,
     FastifyXmlParser,

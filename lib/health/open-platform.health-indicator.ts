@@ -66,32 +66,29 @@ export class OpenPlatformHealthIndicator {
       state = await this.statuses.of(component);
     } catch (err) {
       // A store that does not answer is a reason to be down, not an error for terminus (a 500).
-      return { componentAppId: component.appId, platform: component.platform, status: 'down', reason: reason(err) };
+      return down({ componentAppId: component.appId, platform: component.platform }, reason(err));
     }
     const { ticket } = state;
     if (!ticket.usable) {
       const message = ticket.held
         ? `the last verify ticket expired at ${new Date(ticket.expiresAt!).toISOString()}; no push since ${new Date(ticket.receivedAt!).toISOString()}`
         : 'no verify ticket has been received yet: check the authorization-event URL configured on the platform';
-      return { ...state, status: 'down', reason: { code: OpenPlatformErrorCode.NO_TICKET, message } };
+      return down(state, { code: OpenPlatformErrorCode.NO_TICKET, message });
     }
-    if (state.componentToken.valid) return { ...state, status: 'up' };
+    if (state.componentToken.valid) return up(state);
 
     const failed = this.failures.lastComponentFailure(component.appId);
     if (failed && failed.at >= ticket.receivedAt! && this.clock.now() - failed.at < HEALTH_TOKEN_RETRY_MS) {
-      return { ...state, status: 'down', reason: { code: failed.code, message: failed.message } };
+      return down(state, { code: failed.code, message: failed.message });
     }
     try {
       await this.componentTokens.get(component); // the token itself is dropped here
     } catch (err) {
-      return { ...this.withFailure(state), status: 'down', reason: reason(err) };
+      return down(this.withFailure(state), reason(err));
     }
     const expiresAt = await this.componentTokens.validUntil(component);
-    return {
-      ...this.withFailure(state),
-      componentToken: expiresAt === undefined ? { valid: false } : { valid: true, expiresAt },
-      status: 'up',
-    };
+    const componentToken = expiresAt === undefined ? { valid: false } : { valid: true, expiresAt };
+    return up({ ...this.withFailure(state), componentToken });
   }
 
   /** The state with the renewal failure the attempt may just have recorded. */
@@ -99,6 +96,15 @@ export class OpenPlatformHealthIndicator {
     const last = this.failures.last(state.componentAppId);
     return last ? { ...state, lastRenewalFailure: { ...last } } : state;
   }
+}
+
+// `status` and `reason` first: they are what a reader of a health answer looks for.
+function up(state: ComponentStatus): ComponentHealth {
+  return { status: 'up', ...state };
+}
+
+function down(state: Pick<ComponentStatus, 'componentAppId' | 'platform'>, why: HealthReason): ComponentHealth {
+  return { status: 'down', reason: why, ...state };
 }
 
 function reason(err: unknown): HealthReason {

@@ -1,177 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Test } from '@nestjs/testing';
-import { Clock } from '../lib/clock/clock.js';
-import {
-  OpenPlatformHealthIndicator,
-  OpenPlatformModule,
-  TokenCache,
-  TokenService,
-  type ComponentStatus,
-  type OpenPlatformHealth,
-  type OpenPlatformHealthResult,
-} from '../lib/index.js';
-import { StoreKeys } from '../lib/store/store-keys.js';
-import { FakeDouyinPlatform, FakeWeChatPlatform } from '../lib/testing/index.js';
+import type { ComponentStatus, OpenPlatformHealthResult } from '../lib/index.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
-import { CapturingLogger } from './support/capturing-logger.js';
-import { DOUYIN_COMPONENT } from './support/douyin-harness.js';
-import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
-import type { Harness } from './support/harness.js';
-import { ManualClock } from './support/manual-clock.js';
+import {
+  expectNoSecret,
+  getHealth,
+  pushTickets,
+  startApp,
+  TerminusLog,
+  TT,
+  WX,
+  type App,
+} from './support/health-app.js';
 import { rejection } from './support/rejection.js';
 
-const WX = COMPONENT_A.appId;
-const TT = DOUYIN_COMPONENT.appId;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** What terminus logs when a check fails (its `logger` option takes a class). */
-class TerminusLog extends CapturingLogger {
-  static readonly all: string[] = [];
-  override error(message: unknown): void {
-    TerminusLog.all.push(String(message));
-  }
-}
-
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly openPlatform: OpenPlatformHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.openPlatform.isHealthy('open-platform')]);
-  }
-}
-
-interface App {
-  app: INestApplication;
-  url: string;
-  wechat: FakeWeChatPlatform;
-  douyin: FakeDouyinPlatform;
-  clock: ManualClock;
-  tokens: TokenService;
-  indicator: OpenPlatformHealthIndicator;
-  /** Authorizers of either component whose credentials must never show. */
-  merchants: Set<string>;
-  events(appId: string): string;
-  close(): Promise<void>;
-}
-
-/** One app running a WeChat and a Douyin component against both emulators, with or without terminus. */
-async function startApp(opts: { terminus: boolean }): Promise<App> {
-  // On a whole second: pushes carry their creation time in seconds, so ticket ages come out exact.
-  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
-  const wechat = new FakeWeChatPlatform({ components: [COMPONENT_A], now: () => clock.now() });
-  const douyin = new FakeDouyinPlatform({ apiVersion: 'v2', components: [DOUYIN_COMPONENT], now: () => clock.now() });
-  await Promise.all([wechat.start(), douyin.start()]);
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      OpenPlatformModule.forRoot({
-        components: [
-          wechatComponent(COMPONENT_A, wechat.baseUrl),
-          {
-            platform: 'douyin',
-            ...DOUYIN_COMPONENT,
-            apiBaseUrl: douyin.baseUrl,
-            authorizePageUrl: douyin.authorizePageUrl,
-          },
-        ],
-      }),
-      ...(opts.terminus ? [TerminusModule.forRoot({ logger: TerminusLog })] : []),
-    ],
-    controllers: opts.terminus ? [HealthController] : [],
-  })
-    .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
-  const events = (appId: string) => `${url}/open-platform/${appId}/events`;
-  wechat.setEventsUrl(WX, events(WX));
-  douyin.setEventsUrl(TT, events(TT));
-  return {
-    app,
-    url,
-    wechat,
-    douyin,
-    clock,
-    tokens: app.get(TokenService),
-    indicator: app.get(OpenPlatformHealthIndicator),
-    merchants: new Set(),
-    events,
-    close: async () => {
-      await Promise.all([wechat.settle(), douyin.settle()]);
-      await app.close();
-      await Promise.all([wechat.stop(), douyin.stop()]);
-    },
-  };
-}
-
-/**
- * Every credential in play: the configured secrets, the latest tickets, the refresh and access
- * tokens the emulators hold for the merchants, and every token the app has cached (read from its
- * token cache, so tokens obtained by health checks are included).
- */
-async function secrets(a: App): Promise<string[]> {
-  const cache = a.app.get(TokenCache);
-  const cached = async (key: string) => (await cache.get<{ accessToken: string }>(key))?.accessToken;
-  const merchants = [...a.merchants];
-  return [
-    COMPONENT_A.appSecret,
-    COMPONENT_A.encodingAesKey,
-    DOUYIN_COMPONENT.appSecret,
-    DOUYIN_COMPONENT.encodingAesKey,
-    a.wechat.latestTicket(WX),
-    a.douyin.latestTicket(TT),
-    await cached(StoreKeys.componentToken('wechat', WX)),
-    await cached(StoreKeys.componentToken('douyin', TT)),
-    ...merchants.flatMap((m) => [
-      a.wechat.authorizerState(WX, m)?.refreshToken,
-      a.douyin.authorizerState(TT, m)?.refreshToken,
-      a.douyin.authorizerState(TT, m)?.accessToken,
-    ]),
-    ...(await Promise.all(merchants.map((m) => cached(StoreKeys.authorizerToken('wechat', WX, m))))),
-    ...(await Promise.all(merchants.map((m) => cached(StoreKeys.authorizerToken('douyin', TT, m))))),
-  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-/** No credential in `value` (a JSON body or any result), and no word of it is a token either emulator accepts. */
-async function expectNoSecret(a: App, value: unknown): Promise<void> {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const known = await secrets(a);
-  expect(known.length).toBeGreaterThanOrEqual(4);
-  for (const secret of known) expect(text).not.toContain(secret);
-  for (const word of text.split(/[\s"',:{}[\]()]+/).filter((w) => w.length >= 16)) {
-    expect(a.wechat.isComponentTokenValid(word) || a.wechat.isAuthorizerTokenValid(word)).toBe(false);
-    expect(a.douyin.isComponentTokenValid(word) || a.douyin.isAuthorizerTokenValid(word)).toBe(false);
-  }
-}
-
-async function pushTickets(a: App): Promise<void> {
-  expect((await a.wechat.pushTicket(a.events(WX), WX)).status).toBe(200);
-  expect((await a.douyin.pushTicket(a.events(TT), TT)).status).toBe(200);
-}
-
-/** What terminus answers: its HealthCheckResult, with our indicator under 'open-platform'. */
-interface HealthBody {
-  status: 'ok' | 'error' | 'degraded' | 'shutting_down';
-  info?: Record<string, OpenPlatformHealth>;
-  error?: Record<string, OpenPlatformHealth>;
-  details: Record<string, OpenPlatformHealth>;
-}
-
-async function getHealth(a: App): Promise<{ status: number; body: HealthBody; text: string }> {
-  const res = await fetch(`${a.url}/health`);
-  const text = await res.text();
-  return { status: res.status, body: JSON.parse(text) as HealthBody, text };
-}
 
 describe('health with @nestjs/terminus 12: HealthCheckService + OpenPlatformHealthIndicator (e2e over loopback HTTP)', () => {
   let a: App;
@@ -347,7 +190,7 @@ describe('health and status without terminus: the indicator and TokenService.sta
   it('WeChat authorizer counts: authorize, no API permission, revoke (unauthorized push), reauthorization_required', async () => {
     await pushTickets(a);
     // Records written before the first status call are counted by its one scan.
-    const h = { fake: a.wechat, routesUrl: `${a.url}/open-platform` } as unknown as Harness;
+    const h = { fake: a.wechat, routesUrl: `${a.url}/open-platform` };
     for (const m of ['wx_shop_1', 'wx_shop_2', 'wx_shop_3']) {
       a.merchants.add(m);
       expect((await merchantAuthorizes(h, m)).body.status).toBe('active');
@@ -426,7 +269,7 @@ describe('health and status without terminus: the indicator and TokenService.sta
 
   it('the last renewal failure after an injected failure: authorizer (WeChat) and component (Douyin) tokens', async () => {
     await pushTickets(a);
-    const h = { fake: a.wechat, routesUrl: `${a.url}/open-platform` } as unknown as Harness;
+    const h = { fake: a.wechat, routesUrl: `${a.url}/open-platform` };
     a.merchants.add('wx_shop_1');
     await merchantAuthorizes(h, 'wx_shop_1');
     expect((await wx()).lastRenewalFailure).toBeUndefined();

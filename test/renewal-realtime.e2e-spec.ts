@@ -12,7 +12,7 @@ import {
   type OpenPlatformEventOf,
 } from '../lib/index.js';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from '../lib/testing/index.js';
-import { DOUYIN_COMPONENT } from './support/douyin-harness.js';
+import { DOUYIN_COMPONENT, douyinComponent } from './support/douyin-harness.js';
 import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
 
 const WX_SHOP = 'wx_realtime_shop';
@@ -53,15 +53,7 @@ describe('scheduled renewal in real time, next to the app own cron job (e2e over
       imports: [
         ScheduleModule.forRoot(),
         OpenPlatformModule.forRoot({
-          components: [
-            wechatComponent(COMPONENT_A, wechat.baseUrl),
-            {
-              platform: 'douyin',
-              ...DOUYIN_COMPONENT,
-              apiBaseUrl: douyin.baseUrl,
-              authorizePageUrl: douyin.authorizePageUrl,
-            },
-          ],
+          components: [wechatComponent(COMPONENT_A, wechat.baseUrl), douyinComponent(douyin)],
           refresh: { enabled: true, intervalMs: 1000 },
         }),
       ],

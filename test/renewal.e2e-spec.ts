@@ -18,7 +18,7 @@ import { RENEWAL_INTERVAL_NAME } from '../lib/refresh/renewal.scheduler.js';
 import { RenewalSweep, type SweepReport } from '../lib/refresh/renewal-sweep.service.js';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from '../lib/testing/index.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { DOUYIN_COMPONENT } from './support/douyin-harness.js';
+import { DOUYIN_COMPONENT, douyinComponent } from './support/douyin-harness.js';
 import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
 import { ManualClock } from './support/manual-clock.js';
 
@@ -77,15 +77,7 @@ async function startWorld(
     imports: [
       ...(opts.schedule === false ? [] : [ScheduleModule.forRoot()]),
       OpenPlatformModule.forRoot({
-        components: [
-          wechatComponent(COMPONENT_A, wechat.baseUrl),
-          {
-            platform: 'douyin',
-            ...DOUYIN_COMPONENT,
-            apiBaseUrl: douyin.baseUrl,
-            authorizePageUrl: douyin.authorizePageUrl,
-          },
-        ],
+        components: [wechatComponent(COMPONENT_A, wechat.baseUrl), douyinComponent(douyin)],
         refresh: opts.refresh ?? { enabled: true, intervalMs: 60_000 },
         ...(opts.durable ? { storage: { durable: opts.durable } } : {}),
       }),

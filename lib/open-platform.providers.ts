@@ -5,6 +5,7 @@ import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
+import { AuthorizerRenewals } from './authorizers/authorizer-renewals.js';
 import { AuthorizerLocator } from './authorizers/authorizer-locator.service.js';
 import { ChainRepairService } from './authorizers/chain-repair.service.js';
 import { ExchangedCodes } from './authorizers/exchanged-codes.js';
@@ -34,10 +35,14 @@ import { resolveOptions, type ResolvedOptions } from './options/resolved-options
 import { validateOptions } from './options/validate-options.js';
 import { PlatformRegistry } from './platforms/platform-registry.js';
 import { platformDefinition, supportedPlatforms } from './platforms/platforms.js';
+import { DueIndex } from './store/due-index.js';
 import { DurableStore } from './store/durable-store.js';
 import { OpenPlatformStorage } from './store/storage.js';
 import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
+import { RenewalScheduler } from './refresh/renewal.scheduler.js';
+import { RenewalSweep } from './refresh/renewal-sweep.service.js';
+import { TicketWatch } from './refresh/ticket-watch.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 import { TokenService } from './token.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
@@ -53,8 +58,6 @@ function resolve(raw: unknown): ResolvedOptions {
     unsupported(
       'redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory',
     );
-  if (resolved.refresh.enabled)
-    unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
   return resolved;
 }
 
@@ -95,6 +98,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },
     { provide: LockService, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.lock },
+    { provide: DueIndex, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.dueIndex },
     TicketPushHandler,
     ForwardPushHandler,
     {
@@ -105,6 +109,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerStore,
     AuthorizerSyncService,
     AuthorizerTokenService,
+    AuthorizerRenewals,
     AuthorizerLocator,
     ChainRepairService,
     ExchangedCodes,
@@ -144,5 +149,8 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     PushService,
     RefusedPushLog,
     FastifyXmlParser,
+    TicketWatch,
+    RenewalSweep,
+    RenewalScheduler,
   ];
 }

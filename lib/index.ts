@@ -46,6 +46,22 @@ export type {
 } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { TokenCache } from './store/token-cache.js';
+export { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
+export type {
+  ComponentHealth,
+  HealthReason,
+  HealthStatus,
+  OpenPlatformHealth,
+  OpenPlatformHealthResult,
+} from './health/health-result.interface.js';
+export type {
+  AuthorizerCounts,
+  ComponentStatus,
+  ComponentTokenStatus,
+  OpenPlatformStatus,
+  RenewalFailure,
+  TicketStatus,
+} from './health/status.interface.js';
 export { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 export {
   AsAuthorizer,

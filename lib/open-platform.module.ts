@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
+import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
 import { createProviders } from './open-platform.providers.js';
@@ -33,6 +34,12 @@ function withRuntime(definition: DynamicModule): DynamicModule {
     ...definition,
     controllers: [...(definition.controllers ?? []), ...controllers],
     providers: [...(definition.providers ?? []), ...createProviders(controllers)],
-    exports: [...(definition.exports ?? []), TokenService, OpenPlatformEvents, OpenPlatformHttpService],
+    exports: [
+      ...(definition.exports ?? []),
+      TokenService,
+      OpenPlatformEvents,
+      OpenPlatformHttpService,
+      OpenPlatformHealthIndicator,
+    ],
   };
 }

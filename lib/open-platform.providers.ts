@@ -45,6 +45,9 @@ import { RenewalSweep } from './refresh/renewal-sweep.service.js';
 import { TicketWatch } from './refresh/ticket-watch.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 import { TokenService } from './token.service.js';
+import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
+import { RenewalFailureLog } from './health/renewal-failure.log.js';
+import { StatusService } from './health/status.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {
@@ -140,6 +143,9 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     ComponentTokenService,
     TokenService,
     OpenPlatformEvents,
+    RenewalFailureLog,
+    StatusService,
+    OpenPlatformHealthIndicator,
     PushService,
     RefusedPushLog,
     FastifyXmlParser,

@@ -7,6 +7,8 @@ import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js'
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { ComponentsService } from './components/components.service.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
+import type { OpenPlatformStatus } from './health/status.interface.js';
+import { StatusService } from './health/status.service.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 
 /** Options of {@link TokenService.getComponentAccessToken}. */
@@ -50,6 +52,7 @@ export class TokenService {
     private readonly authorizers: AuthorizerStore,
     private readonly sync: AuthorizerSyncService,
     private readonly locator: AuthorizerLocator,
+    private readonly statuses: StatusService,
   ) {}
 
   /**
@@ -132,6 +135,18 @@ export class TokenService {
   async syncAuthorizers(componentAppId?: string): Promise<{ total: number; restored: number }> {
     const component = this.components.resolve(componentAppId);
     return this.sync.syncAll(component);
+  }
+
+  /**
+   * The state of every component (or of `componentAppId` only), as data: the verify ticket's age
+   * and expiry, whether a component token is cached and until when, authorizers per status, and
+   * the last renewal failure. Never a token, ticket or secret, and never a platform call (the
+   * health indicator is the one that obtains a missing token). Authorizer counts are read once
+   * from the store, then kept up to date by every write.
+   * @throws UNKNOWN_COMPONENT when `componentAppId` is not configured.
+   */
+  status(componentAppId?: string): Promise<OpenPlatformStatus> {
+    return this.statuses.status(componentAppId);
   }
 }
 

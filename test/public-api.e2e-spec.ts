@@ -15,6 +15,7 @@ describe('public API', () => {
       'OpenPlatformErrorCode',
       'OpenPlatformEvents',
       'OpenPlatformExceptionFilter',
+      'OpenPlatformHealthIndicator',
       'OpenPlatformHttpService',
       'OpenPlatformModule',
       'TokenCache',

@@ -6,6 +6,7 @@ import type { ResolvedComponent } from '../options/resolved-options.js';
 import { DurableStore } from '../store/durable-store.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { Clock } from '../clock/clock.js';
+import { AuthorizerTally, type AuthorizerStatusCounts } from './authorizer-counts.js';
 import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
 
 const WRITE_ATTEMPTS = 4;
@@ -13,11 +14,13 @@ const WRITE_ATTEMPTS = 4;
 /**
  * Authorizer records, including refresh tokens, in the durable store (never with a TTL).
  * Every change is a read-modify-write under the record's lock, and writes are retried: losing a
- * refresh token forces the merchant to authorize again.
+ * refresh token forces the merchant to authorize again. {@link update} is the only way records are
+ * written, which is what keeps the per-status counts ({@link counts}) exact without rereading them.
  */
 @Injectable()
 export class AuthorizerStore {
   private readonly logger = new Logger('OpenPlatform:AuthorizerStore');
+  private readonly tallies = new Map<string, AuthorizerTally>();
 
   constructor(
     private readonly store: DurableStore,
@@ -31,9 +34,15 @@ export class AuthorizerStore {
   }
 
   async list(component: ResolvedComponent): Promise<AuthorizerRecord[]> {
-    const keys = await this.store.keys(StoreKeys.authorizers(component.platform, component.appId));
-    const records = await Promise.all(keys.map((k) => this.store.get<AuthorizerRecord>(k)));
-    return records.filter((r): r is AuthorizerRecord => !!r).sort((a, b) => a.authorizedAt - b.authorizedAt);
+    return (await this.scan(component)).sort((a, b) => a.authorizedAt - b.authorizedAt);
+  }
+
+  /**
+   * How many of the component's authorizers are in each status. The records are read once, on the
+   * first call; after that the counts follow every {@link update} and cost no store read.
+   */
+  counts(component: ResolvedComponent): Promise<AuthorizerStatusCounts> {
+    return this.tally(component).get(() => this.scan(component));
   }
 
   /**
@@ -50,9 +59,29 @@ export class AuthorizerStore {
       const current = await this.store.get<AuthorizerRecord>(key);
       const next = change(current);
       if (!next) return current;
-      await this.write(component, key, { ...next, updatedAt: this.clock.now() });
+      const tally = this.tally(component);
+      tally.begin(authorizerAppId);
+      try {
+        await this.write(component, key, { ...next, updatedAt: this.clock.now() });
+      } catch (err) {
+        tally.end(authorizerAppId, current?.status, undefined);
+        throw err;
+      }
+      tally.end(authorizerAppId, current?.status, next.status);
       return next;
     });
+  }
+
+  private async scan(component: ResolvedComponent): Promise<AuthorizerRecord[]> {
+    const keys = await this.store.keys(StoreKeys.authorizers(component.platform, component.appId));
+    const records = await Promise.all(keys.map((k) => this.store.get<AuthorizerRecord>(k)));
+    return records.filter((r): r is AuthorizerRecord => !!r);
+  }
+
+  private tally(component: ResolvedComponent): AuthorizerTally {
+    let tally = this.tallies.get(component.appId);
+    if (!tally) this.tallies.set(component.appId, (tally = new AuthorizerTally()));
+    return tally;
   }
 
   private async write(component: ResolvedComponent, key: string, record: AuthorizerRecord): Promise<void> {

@@ -9,7 +9,7 @@ import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { TicketStore } from '../tickets/ticket.store.js';
-import type { CachedToken } from './renewal.js';
+import { isExpired, type CachedToken } from './renewal.js';
 import { TokenKeeper } from './token-keeper.js';
 
 /** Keeps each component's token: cached, renewed before expiry (see renewal.ts), one upstream call at a time. */
@@ -48,6 +48,12 @@ export class ComponentTokenService {
   /** The token if this process holds a fresh one, synchronously (the hot path). */
   hot(component: ResolvedComponent): string | undefined {
     return this.keeper.hot(this.keyOf(component));
+  }
+
+  /** When the cached token expires (epoch ms), if one is cached and still valid: for status, never the token. */
+  async validUntil(component: ResolvedComponent): Promise<number | undefined> {
+    const cached = await this.keeper.cached(this.keyOf(component));
+    return cached && !isExpired(cached, this.clock.now()) ? cached.expiresAt : undefined;
   }
 
   /**

@@ -12,7 +12,7 @@ export async function getManual(url: string): Promise<{ status: number; location
  * the app's …/authorized. Returns the JSON the app answered.
  */
 export async function merchantAuthorizes(
-  h: Harness,
+  h: Pick<Harness, 'fake' | 'routesUrl'>,
   authorizerAppId: string,
   opts: { funcIds?: number[]; grantApi?: boolean; componentAppId?: string } = {},
 ) {

@@ -60,6 +60,7 @@ export type {
   ComponentTokenStatus,
   OpenPlatformStatus,
   RenewalFailure,
+  RenewalStatus,
   TicketStatus,
 } from './health/status.interface.js';
 export { OpenPlatformHttpService } from './http/open-platform-http.service.js';

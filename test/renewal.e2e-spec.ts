@@ -148,6 +148,11 @@ describe('scheduled renewal (e2e over loopback HTTP, time driven by hand)', () =
     w.clock.advance(7000 * 1000);
     const report = await w.tick();
     expect(report).toMatchObject({ components: 2, authorizers: ALL, failed: 0 });
+    expect((await w.tokens.status()).renewal).toEqual({
+      scheduled: true,
+      intervalMs: 60_000,
+      lastTick: { ...report },
+    });
     expect(w.wechat.calls('api_component_token')).toBe(component + 1);
     expect(w.wechat.calls('api_authorizer_token')).toBe(authorizer + SHOPS.length);
 
@@ -385,6 +390,7 @@ describe('refresh.enabled', () => {
   it('false: off, said at boot, and no interval even with the scheduler', async () => {
     const w = await startWorld({ refresh: { enabled: false }, schedule: true });
     expect(w.logger.at('log', /scheduled renewal is off \(refresh.enabled: false\)/)).toHaveLength(1);
+    expect((await w.tokens.status()).renewal).toEqual({ scheduled: false, intervalMs: 60_000 });
     expect(w.app.get(SchedulerRegistry).getIntervals()).toEqual([]);
   });
 });

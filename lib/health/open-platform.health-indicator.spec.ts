@@ -17,6 +17,8 @@ import { TicketStore } from '../tickets/ticket.store.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import { HEALTH_TOKEN_RETRY_MS, OpenPlatformHealthIndicator } from './open-platform.health-indicator.js';
 import { RenewalFailureLog } from './renewal-failure.log.js';
+import type { RenewalScheduler } from '../refresh/renewal.scheduler.js';
+import type { RenewalSweep } from '../refresh/renewal-sweep.service.js';
 import { StatusService } from './status.service.js';
 
 const HOUR = 3600_000;
@@ -77,7 +79,10 @@ function setup() {
     componentTokens,
     authorizers,
     failures,
+    { active: false } as RenewalScheduler,
+    { last: undefined } as RenewalSweep,
     clock,
+    { ...options, refresh: { marginSeconds: 300, intervalMs: 60_000 } } as ResolvedOptions,
   );
   const indicator = new OpenPlatformHealthIndicator(statuses, componentTokens, failures, clock);
   return { clock, store, tickets, endpoint, authorizers, statuses, indicator, componentTokens, events };

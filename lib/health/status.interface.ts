@@ -13,6 +13,27 @@ export interface OpenPlatformStatus {
   at: number;
   /** One entry per configured component (or the one asked for), in configuration order. */
   components: ComponentStatus[];
+  /** Scheduled renewal in this process. */
+  renewal: RenewalStatus;
+}
+
+/** The state of scheduled renewal (see the README's "Scheduled renewal"). */
+export interface RenewalStatus {
+  /** Whether the renewal interval runs in this app (`refresh.enabled` and the app's scheduler). */
+  scheduled: boolean;
+  /** The tick interval in ms. */
+  intervalMs: number;
+  /** The last finished tick, if any. */
+  lastTick?: {
+    startedAt: number;
+    finishedAt: number;
+    /** Component tokens renewed. */
+    components: number;
+    /** Authorizer tokens renewed. */
+    authorizers: number;
+    /** Renewals that failed (each a `token.refresh_failed` event; retried at the next tick). */
+    failed: number;
+  };
 }
 
 /** The state of one component. */

@@ -1,12 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuthorizerStore } from '../authorizers/authorizer.store.js';
 import { Clock } from '../clock/clock.js';
 import { ComponentsService } from '../components/components.service.js';
-import type { ResolvedComponent } from '../options/resolved-options.js';
+import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
+import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
+import { RenewalScheduler } from '../refresh/renewal.scheduler.js';
+import { RenewalSweep } from '../refresh/renewal-sweep.service.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import { RenewalFailureLog } from './renewal-failure.log.js';
-import type { AuthorizerCounts, ComponentStatus, OpenPlatformStatus, TicketStatus } from './status.interface.js';
+import type {
+  AuthorizerCounts,
+  ComponentStatus,
+  OpenPlatformStatus,
+  RenewalStatus,
+  TicketStatus,
+} from './status.interface.js';
 
 /**
  * Reads the state of components as data, without calling the platform and without reading every
@@ -21,7 +30,10 @@ export class StatusService {
     private readonly componentTokens: ComponentTokenService,
     private readonly authorizers: AuthorizerStore,
     private readonly failures: RenewalFailureLog,
+    private readonly scheduler: RenewalScheduler,
+    private readonly sweep: RenewalSweep,
     private readonly clock: Clock,
+    @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
   ) {}
 
   /** Every configured component when `componentAppId` is omitted, else that one (UNKNOWN_COMPONENT if unknown). */
@@ -33,7 +45,20 @@ export class StatusService {
 
   async status(componentAppId?: string): Promise<OpenPlatformStatus> {
     const targets = this.targets(componentAppId);
-    return { at: this.clock.now(), components: await Promise.all(targets.map((c) => this.of(c))) };
+    return {
+      at: this.clock.now(),
+      components: await Promise.all(targets.map((c) => this.of(c))),
+      renewal: this.renewal(),
+    };
+  }
+
+  renewal(): RenewalStatus {
+    const last = this.sweep.last;
+    return {
+      scheduled: this.scheduler.active,
+      intervalMs: this.options.refresh.intervalMs,
+      ...(last ? { lastTick: { ...last } } : {}),
+    };
   }
 
   /** One component's state; a new section is one more field built here. */

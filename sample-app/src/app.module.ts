@@ -1,56 +1,74 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { OpenPlatformModule } from 'nest-open-platform';
+import { OpenPlatformExceptionFilter, OpenPlatformModule, type ComponentOptions } from 'nest-open-platform';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { EmulatorModule, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
+import { BusinessApis, ShopsController, ShopsService } from './shops.controller.js';
 
-/**
- * With WECHAT_COMPONENT_APPID (and _SECRET, _TOKEN, _AES_KEY) set, the sample runs that real
- * component; without, it runs against the in-process emulator.
- */
-export function useEmulator(): boolean {
-  return !process.env.WECHAT_COMPONENT_APPID;
+const env = process.env;
+
+/** A real component from the environment (`WECHAT_…` / `DOUYIN_…`), or undefined to use the emulator. */
+function realComponent(platform: 'wechat' | 'douyin'): ComponentOptions | undefined {
+  const prefix = platform.toUpperCase();
+  const appId = env[`${prefix}_COMPONENT_APPID`];
+  if (!appId) return undefined;
+  return {
+    platform,
+    appId,
+    appSecret: env[`${prefix}_COMPONENT_SECRET`] ?? '',
+    token: env[`${prefix}_COMPONENT_TOKEN`] ?? '',
+    encodingAesKey: env[`${prefix}_COMPONENT_AES_KEY`] ?? '',
+  };
 }
+
+/** Whether the sample runs that platform against the in-process emulator (no real component set). */
+export function useEmulator(platform: 'wechat' | 'douyin' = 'wechat'): boolean {
+  return !realComponent(platform);
+}
+
+const emulated = useEmulator('wechat') || useEmulator('douyin');
 
 @Module({
   imports: [
     // The app owns the scheduler; the module registers its renewal interval in it.
     ScheduleModule.forRoot(),
     OpenPlatformModule.forRootAsync({
-      imports: useEmulator() ? [EmulatorModule] : [],
-      inject: useEmulator() ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
-      useFactory: (fake?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform) => ({
+      imports: emulated ? [EmulatorModule] : [],
+      inject: emulated ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
+      useFactory: (wechat?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform) => ({
         components: [
-          ...(douyin
-            ? [
-                {
-                  platform: 'douyin' as const,
-                  ...SAMPLE_DOUYIN_COMPONENT,
-                  apiBaseUrl: douyin.baseUrl,
-                  authorizePageUrl: douyin.authorizePageUrl,
-                },
-              ]
-            : []),
-          fake
-            ? {
-                platform: 'wechat' as const,
-                ...SAMPLE_COMPONENT,
-                apiBaseUrl: fake.baseUrl,
-                authorizePageUrl: fake.authorizePageUrl,
-              }
-            : {
-                platform: 'wechat' as const,
-                appId: process.env.WECHAT_COMPONENT_APPID ?? '',
-                appSecret: process.env.WECHAT_COMPONENT_SECRET ?? '',
-                token: process.env.WECHAT_COMPONENT_TOKEN ?? '',
-                encodingAesKey: process.env.WECHAT_COMPONENT_AES_KEY ?? '',
-              },
+          realComponent('wechat') ?? {
+            platform: 'wechat' as const,
+            ...SAMPLE_COMPONENT,
+            apiBaseUrl: wechat!.baseUrl,
+            authorizePageUrl: wechat!.authorizePageUrl,
+          },
+          realComponent('douyin') ?? {
+            platform: 'douyin' as const,
+            ...SAMPLE_DOUYIN_COMPONENT,
+            apiBaseUrl: douyin!.baseUrl,
+            authorizePageUrl: douyin!.authorizePageUrl,
+          },
         ],
-        publicBaseUrl: process.env.PUBLIC_BASE_URL,
-        // The emulator's tokens live seconds (see EmulatorModule): tick every second to show renewal.
-        refresh: useEmulator() ? { enabled: true, intervalMs: 1000 } : { enabled: true },
+        publicBaseUrl: env.PUBLIC_BASE_URL,
+        // The emulators' tokens live seconds (see EmulatorModule): tick every second to show renewal.
+        refresh: emulated ? { enabled: true, intervalMs: 1000 } : { enabled: true },
       }),
     }),
+  ],
+  controllers: [ShopsController],
+  providers: [
+    ShopsService,
+    { provide: APP_FILTER, useClass: OpenPlatformExceptionFilter },
+    {
+      provide: BusinessApis,
+      inject: emulated ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
+      useFactory: (wechat?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform): BusinessApis => ({
+        wechat: useEmulator('wechat') ? wechat!.baseUrl : 'https://api.weixin.qq.com',
+        douyin: useEmulator('douyin') ? douyin!.baseUrl : 'https://open.douyin.com',
+      }),
+    },
   ],
 })
 export class AppModule {}

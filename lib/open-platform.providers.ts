@@ -46,10 +46,6 @@ function resolve(raw: unknown): ResolvedOptions {
   const resolved = resolveOptions(validateOptions(raw, supportedPlatforms()), (c) =>
     platformDefinition(c.platform).defaults(c),
   );
-  if (resolved.redis)
-    unsupported(
-      'redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory',
-    );
   if (resolved.refresh.enabled)
     unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
   return resolved;
@@ -87,7 +83,8 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     {
       provide: OpenPlatformStorage,
       inject: [OPEN_PLATFORM_OPTIONS],
-      useFactory: (o: ResolvedOptions) => OpenPlatformStorage.create(o.storage),
+      // Async: in fleet mode the Redis connection is opened (bounded) before anything uses it.
+      useFactory: (o: ResolvedOptions) => OpenPlatformStorage.open({ ...o.storage, redis: o.redis }),
     },
     { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },

@@ -50,7 +50,7 @@ export class KeyvDurableStore extends DurableStore {
 
   async get<T>(key: string): Promise<T | undefined> {
     try {
-      return ((await this.keyv.get<T>(key)) ?? undefined) as T | undefined;
+      return (await this.keyv.get<T>(key)) ?? undefined;
     } catch (err) {
       throw storeUnavailable('reading a durable record', err);
     }
@@ -89,7 +89,7 @@ export class KeyvDurableStore extends DurableStore {
       for await (const [key] of iterate(undefined) as AsyncIterable<[unknown, unknown]>) {
         if (typeof key === 'string' && key.startsWith(prefix)) keys.push(key);
       }
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw storeUnavailable('listing durable records', failure);
       return keys;
     } catch (err) {
       throw storeUnavailable('listing durable records', err);

@@ -51,7 +51,12 @@ export class RedisConnection {
       },
     }) as unknown as RedisClientType;
     const subscriber = client.duplicate();
-    const adapter = new redis.default(client, { namespace: config.keyPrefix, keyPrefixSeparator: ':' });
+    // throwOnErrors: the adapter would otherwise answer a miss when Redis is down.
+    const adapter = new redis.default(client, {
+      namespace: config.keyPrefix,
+      keyPrefixSeparator: ':',
+      throwOnErrors: true,
+    });
     // useKeyPrefix false: the adapter alone prefixes (`{keyPrefix}:{key}`), not Keyv a second time.
     const keyv = new redis.Keyv({
       store: adapter,

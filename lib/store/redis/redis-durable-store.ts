@@ -17,17 +17,17 @@ export class RedisDurableStore extends KeyvDurableStore {
     super(redis.keyv);
   }
 
-  override get<T>(key: string): Promise<T | undefined> {
+  override async get<T>(key: string): Promise<T | undefined> {
     this.redis.assertOpen('reading a durable record');
     return super.get<T>(key);
   }
 
-  override set<T>(key: string, value: T): Promise<void> {
+  override async set<T>(key: string, value: T): Promise<void> {
     this.redis.assertOpen('writing a durable record');
     return super.set(key, value);
   }
 
-  override delete(key: string): Promise<void> {
+  override async delete(key: string): Promise<void> {
     this.redis.assertOpen('deleting a durable record');
     return super.delete(key);
   }

@@ -11,7 +11,7 @@ export type RedisPackage = typeof import('@keyv/redis');
  */
 export async function loadRedisPackage(): Promise<RedisPackage> {
   try {
-    return await import(REDIS_PACKAGE);
+    return (await import(REDIS_PACKAGE)) as RedisPackage;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;

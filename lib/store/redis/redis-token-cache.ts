@@ -41,8 +41,11 @@ export class RedisTokenCache extends TokenCache {
   /** Tells this process's own messages apart from the others'. */
   private readonly instanceId = randomUUID();
   private readonly channel: string;
-  /** Bumped by every invalidation: a read started before one must not store what it read. */
-  private generation = 0;
+  /**
+   * Reads in flight per key, and whether the key was invalidated meanwhile: such a read may have
+   * seen the replaced value, so it does not store what it read.
+   */
+  private readonly reading = new Map<string, { readers: number; invalidated: boolean }>();
   private readonly invalidationListeners = new Set<(key: string) => void>();
 
   constructor(
@@ -79,7 +82,9 @@ export class RedisTokenCache extends TokenCache {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const generation = this.generation;
+    let read = this.reading.get(key);
+    if (!read) this.reading.set(key, (read = { readers: 0, invalidated: false }));
+    read.readers++;
     let raw: { value?: T; expires?: number } | undefined;
     try {
       this.redis.assertOpen('reading a token');
@@ -88,16 +93,15 @@ export class RedisTokenCache extends TokenCache {
       const held = this.peekHeld<T>(key);
       if (held !== undefined) return held;
       throw storeUnavailable('reading a token', err);
+    } finally {
+      if (--read.readers === 0) this.reading.delete(key);
     }
-    if (raw?.value === undefined || raw.value === null) {
-      if (generation === this.generation) this.local.delete(key);
-      return undefined;
+    const value = raw?.value ?? undefined;
+    if (!read.invalidated) {
+      if (value === undefined) this.local.delete(key);
+      else this.local.set(key, { value, expiresAt: raw?.expires ?? Number.POSITIVE_INFINITY, storedAt: Date.now() });
     }
-    if (generation === this.generation) {
-      const now = Date.now();
-      this.local.set(key, { value: raw.value, expiresAt: raw.expires ?? Number.POSITIVE_INFINITY, storedAt: now });
-    }
-    return raw.value;
+    return value;
   }
 
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
@@ -108,15 +112,14 @@ export class RedisTokenCache extends TokenCache {
     } catch (err) {
       throw storeUnavailable('writing a token', err);
     }
-    this.generation++;
+    this.invalidate(key);
     const now = Date.now();
     this.local.set(key, { value, expiresAt: now + ttl, storedAt: now });
     await this.publish(key);
   }
 
   async delete(key: string): Promise<void> {
-    this.generation++;
-    this.local.delete(key);
+    this.invalidate(key);
     try {
       this.redis.assertOpen('deleting a token');
       await this.redis.keyv.delete(key);
@@ -145,13 +148,18 @@ export class RedisTokenCache extends TokenCache {
     const space = message.indexOf(' ');
     if (space < 0 || message.slice(0, space) === this.instanceId) return;
     const key = message.slice(space + 1);
-    this.generation++;
-    this.local.delete(key);
+    this.invalidate(key);
     for (const listener of this.invalidationListeners) listener(key);
   }
 
+  private invalidate(key: string): void {
+    this.local.delete(key);
+    const read = this.reading.get(key);
+    if (read) read.invalidated = true;
+  }
+
   private forgetAll(): void {
-    this.generation++;
     this.local.clear();
+    for (const read of this.reading.values()) read.invalidated = true;
   }
 }

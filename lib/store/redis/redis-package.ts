@@ -18,7 +18,7 @@ export async function loadRedisPackage(): Promise<RedisPackage> {
     throw new OpenPlatformError({
       platform: 'library',
       code: OpenPlatformErrorCode.INVALID_OPTIONS,
-      message: `Invalid OpenPlatformModule options:\n  - redis: fleet mode needs the package ${REDIS_PACKAGE}; install it with \`npm install ${REDIS_PACKAGE}@^5.1\``,
+      message: `Invalid OpenPlatformModule options:\n  - redis: fleet mode needs the package ${REDIS_PACKAGE}; install it with \`npm install ${REDIS_PACKAGE}@^5.1.6\``,
     });
   }
 }

@@ -239,6 +239,11 @@ describe('fleet mode when Redis goes away (own redis-server, stopped and restart
     // Warm tokens: served from process memory.
     expect(await h.tokens.getAuthorizerAccessToken('wx_m1')).toBe(held);
     expect(await h.tokens.getComponentAccessToken()).toBe(component);
+    // Due for renewal but still valid (inside the renewal margin): renewing needs Redis, so the
+    // held tokens keep being served meanwhile.
+    h.clock.advance(2 * HOUR - 100_000);
+    expect(await h.tokens.getAuthorizerAccessToken('wx_m1')).toBe(held);
+    expect(await h.tokens.getComponentAccessToken()).toBe(component);
     // What needs Redis fails fast, retryable, with no token in it.
     const unavailable = { code: OpenPlatformErrorCode.STORE_UNAVAILABLE, retryable: true, platform: 'library' };
     const forced = await rejection(h.tokens.getComponentAccessToken(undefined, { forceRefresh: true }));

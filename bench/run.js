@@ -8,6 +8,7 @@ import { OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { benchmarks } from './benchmarks.js';
 import { compare, printTable } from './measure.js';
+import { printRenewalTable, renewalBenchmarks } from './renewal.js';
 
 const component = {
   appId: 'wx_bench',
@@ -63,3 +64,7 @@ printTable(rows);
 await app.close();
 await fake.stop();
 await new Promise((r) => echo.close(r));
+
+console.log('\nscheduled renewal (the emulator in a child process, so only the module is measured)\n');
+printRenewalTable(await renewalBenchmarks());
+process.exit(0);

@@ -39,6 +39,8 @@ export type {
   ReauthorizationRequiredEvent,
   StoreWriteFailedEvent,
   TicketEvent,
+  TicketExpiringEvent,
+  TicketOverdueEvent,
   TokenRefreshedEvent,
   TokenRefreshFailedEvent,
 } from './events/open-platform-event.interface.js';

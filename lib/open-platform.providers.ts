@@ -5,6 +5,7 @@ import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
+import { AuthorizerRenewals } from './authorizers/authorizer-renewals.js';
 import { AuthorizerLocator } from './authorizers/authorizer-locator.service.js';
 import { ChainRepairService } from './authorizers/chain-repair.service.js';
 import { ExchangedCodes } from './authorizers/exchanged-codes.js';
@@ -34,29 +35,19 @@ import { resolveOptions, type ResolvedOptions } from './options/resolved-options
 import { validateOptions } from './options/validate-options.js';
 import { PlatformRegistry } from './platforms/platform-registry.js';
 import { platformDefinition, supportedPlatforms } from './platforms/platforms.js';
+import { DueIndex } from './store/due-index.js';
 import { DurableStore } from './store/durable-store.js';
 import { OpenPlatformStorage } from './store/storage.js';
 import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
+import { RenewalScheduler } from './refresh/renewal.scheduler.js';
+import { RenewalSweep } from './refresh/renewal-sweep.service.js';
+import { TicketWatch } from './refresh/ticket-watch.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 import { TokenService } from './token.service.js';
-import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {
-  const resolved = resolveOptions(validateOptions(raw, supportedPlatforms()), (c) =>
-    platformDefinition(c.platform).defaults(c),
-  );
-  if (resolved.refresh.enabled)
-    unsupported('refresh.enabled: scheduled renewal is not available in this version yet; tokens are renewed on use');
-  return resolved;
-}
-
-function unsupported(message: string): never {
-  throw new OpenPlatformError({
-    platform: 'library',
-    code: OpenPlatformErrorCode.INVALID_OPTIONS,
-    message: `Invalid OpenPlatformModule options:\n  - ${message}`,
-  });
+  return resolveOptions(validateOptions(raw, supportedPlatforms()), (c) => platformDefinition(c.platform).defaults(c));
 }
 
 /** Every provider of one module registration. */
@@ -89,6 +80,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },
     { provide: LockService, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.lock },
+    { provide: DueIndex, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.dueIndex },
     TicketPushHandler,
     ForwardPushHandler,
     {
@@ -99,6 +91,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     AuthorizerStore,
     AuthorizerSyncService,
     AuthorizerTokenService,
+    AuthorizerRenewals,
     AuthorizerLocator,
     ChainRepairService,
     ExchangedCodes,
@@ -135,5 +128,8 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     PushService,
     RefusedPushLog,
     FastifyXmlParser,
+    TicketWatch,
+    RenewalSweep,
+    RenewalScheduler,
   ];
 }

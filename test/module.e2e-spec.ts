@@ -177,8 +177,10 @@ describe('OpenPlatformModule registration', () => {
       expect((err as Error).message).toContain('components[0].encodingAesKey');
     });
 
-    it('features not in this version are refused rather than silently ignored', async () => {
-      expect((await bootError({ ...valid, refresh: { enabled: true } })).message).toContain('refresh.enabled');
+    it('refresh.enabled: true in an app without ScheduleModule.forRoot() is refused, naming the fix', async () => {
+      const err = await bootError({ ...valid, refresh: { enabled: true } });
+      expect(err.message).toContain('refresh.enabled: true requires');
+      expect(err.message).toContain('ScheduleModule.forRoot()');
     });
   });
 });

@@ -19,7 +19,13 @@ describe('sample app', () => {
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('; ready')) resolve();
+        // Ready, then each merchant's token renewed by the scheduler with nobody calling.
+        if (
+          output.includes('; ready') &&
+          /wechat: the scheduler renewed/.test(output) &&
+          /douyin: the scheduler renewed/.test(output)
+        )
+          resolve();
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
@@ -35,6 +41,9 @@ describe('sample app', () => {
       expect(output).toContain('douyin: obtained a component token from the emulator');
       expect(output).toContain('douyin: merchant onboarded: {"authorizerAppId":"tt_sample_shop","status":"active"}');
       expect(output).toContain('douyin: basic_info/get_info as tt_sample_shop: err_no 0');
+      expect(output).toContain('wechat: the scheduler renewed the token of wx_sample_shop before it expired');
+      expect(output).toContain('douyin: the scheduler renewed the token of tt_sample_shop before it expired');
+      expect(output).toContain('scheduled renewal is on');
       expect(output).not.toContain('sample-douyin-secret');
       expect(output).not.toContain('sample-secret');
     } finally {

@@ -11,7 +11,7 @@ import {
   TokenService,
 } from '../lib/index.js';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from '../lib/testing/index.js';
-import { DOUYIN_COMPONENT } from './support/douyin-harness.js';
+import { DOUYIN_COMPONENT, douyinComponent } from './support/douyin-harness.js';
 import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
 import { ManualClock } from './support/manual-clock.js';
 import { rejection } from './support/rejection.js';
@@ -53,15 +53,7 @@ describe('WeChat and Douyin components in one app (e2e over loopback HTTP)', () 
     const moduleRef = await Test.createTestingModule({
       imports: [
         OpenPlatformModule.forRoot({
-          components: [
-            wechatComponent(COMPONENT_A, wechat.baseUrl),
-            {
-              platform: 'douyin',
-              ...DOUYIN_COMPONENT,
-              apiBaseUrl: douyin.baseUrl,
-              authorizePageUrl: douyin.authorizePageUrl,
-            },
-          ],
+          components: [wechatComponent(COMPONENT_A, wechat.baseUrl), douyinComponent(douyin)],
           isGlobal: true,
         }),
         MixedModule,

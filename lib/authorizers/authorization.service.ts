@@ -103,6 +103,7 @@ export class AuthorizationService {
         status: 'revoked',
         refreshToken: undefined,
         refreshTokenExpiresAt: undefined,
+        refreshTokenIssuedAt: undefined,
         lastEventAt: eventAt,
         updatedAt: this.clock.now(),
       };
@@ -163,6 +164,7 @@ export class AuthorizationService {
         authorizedAt: now,
         refreshToken: grant.refreshToken,
         refreshTokenExpiresAt: grant.refreshExpiresIn ? now + grant.refreshExpiresIn * 1000 : undefined,
+        refreshTokenIssuedAt: grant.refreshExpiresIn ? now : undefined,
         lastEventAt: eventAt === undefined ? current?.lastEventAt : Math.max(eventAt, current?.lastEventAt ?? 0),
         updatedAt: now,
       };
@@ -171,7 +173,7 @@ export class AuthorizationService {
     this.sync.noteAuthorized(component, grant.authorizerAppId);
     // The platform invalidates the previous token on re-authorization: replace it, never keep it.
     await this.authorizerTokens.drop(component, grant.authorizerAppId);
-    const token = await this.authorizerTokens.cacheGrant(component, grant);
+    const token = await this.authorizerTokens.cacheGrant(component, grant, record!);
     const type =
       previous?.status === 'active' || previous?.status === 'no_api_permission' ? 'updateauthorized' : 'authorized';
     this.logger.log(

@@ -7,6 +7,7 @@ import type { AuthorizerListEntry } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerRenewals } from './authorizer-renewals.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { UnknownAuthorizerMemo } from './unknown-authorizer-memo.js';
 import { WalkBatcher, type WalkRequest } from './walk-batcher.js';
@@ -57,6 +58,7 @@ export class AuthorizerSyncService {
     private readonly platforms: PlatformRegistry,
     private readonly componentTokens: ComponentTokenService,
     private readonly store: AuthorizerStore,
+    private readonly renewals: AuthorizerRenewals,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
@@ -171,7 +173,7 @@ export class AuthorizerSyncService {
     const refreshToken = entry.refreshToken;
     if (!refreshToken) return false;
     let changed = false;
-    await this.store.update(component, entry.authorizerAppId, (current) => {
+    const record = await this.store.update(component, entry.authorizerAppId, (current) => {
       if (current && current.refreshToken === refreshToken && current.status === 'active') return undefined;
       changed = true;
       return {
@@ -187,7 +189,9 @@ export class AuthorizerSyncService {
         updatedAt: this.clock.now(),
       };
     });
-    if (changed) {
+    if (changed && record) {
+      // No token is cached for it yet: the scheduler (when on) obtains one at its next tick.
+      await this.renewals.track(component, record, undefined);
       this.events.emit({
         type: 'authorizer.restored',
         platform: component.platform,

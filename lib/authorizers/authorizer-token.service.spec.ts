@@ -9,11 +9,13 @@ import { MemoryLockService } from '../lock/lock.service.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import type { PlatformRegistry } from '../platforms/platform-registry.js';
+import { MemoryDueIndex } from '../store/due-index.js';
 import { MemoryDurableStore } from '../store/durable-store.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { CacheManagerTokenCache } from '../store/token-cache.js';
 import type { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerRenewals } from './authorizer-renewals.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import type { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
@@ -155,6 +157,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       records,
       sync,
       new ChainRepairService(platforms, componentTokens, sync, exchangedCodes),
+      new AuthorizerRenewals(new MemoryDueIndex(), clock, options),
       cache,
       lock,
       bus,
@@ -274,8 +277,14 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     // The platform pushes the retrieved code (a retrieval notice) and the push path wins the race.
     adapter.onRetrieved = async (code: string) => {
       await pushPath.exclusive(component, code, async ({ remember }) => {
-        await records.update(component, APP, (c) => (c ? { ...c, refreshToken: 'rt-from-push' } : undefined));
-        await service.cacheGrant(component, { authorizerAppId: APP, accessToken: 'at-from-push', expiresIn: 7200 });
+        const record = await records.update(component, APP, (c) =>
+          c ? { ...c, refreshToken: 'rt-from-push' } : undefined,
+        );
+        await service.cacheGrant(
+          component,
+          { authorizerAppId: APP, accessToken: 'at-from-push', expiresIn: 7200 },
+          record!,
+        );
         await remember(APP);
       });
     };

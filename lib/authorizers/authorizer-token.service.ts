@@ -13,6 +13,7 @@ import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { CachedToken } from '../tokens/renewal.js';
 import { TokenKeeper } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
+import { AuthorizerRenewals } from './authorizer-renewals.js';
 import { AuthorizerStore } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { ChainRepairService, type RepairOutcome } from './chain-repair.service.js';
@@ -36,6 +37,7 @@ export class AuthorizerTokenService {
     private readonly store: AuthorizerStore,
     private readonly sync: AuthorizerSyncService,
     private readonly repairs: ChainRepairService,
+    private readonly renewals: AuthorizerRenewals,
     cache: TokenCache,
     lock: LockService,
     private readonly events: OpenPlatformEvents,
@@ -106,15 +108,56 @@ export class AuthorizerTokenService {
     );
   }
 
-  /** Caches the access token of a grant (exchange or refresh). The record must be persisted first. */
-  async cacheGrant(component: ResolvedComponent, grant: AuthorizerGrant): Promise<CachedToken | undefined> {
+  /**
+   * Caches the access token of a grant (exchange or refresh) and schedules its renewal. `record`
+   * is the authorizer's record as persisted with the grant: it must be persisted first.
+   */
+  async cacheGrant(
+    component: ResolvedComponent,
+    grant: AuthorizerGrant,
+    record: AuthorizerRecord,
+  ): Promise<CachedToken | undefined> {
     if (!grant.accessToken || !grant.expiresIn) return undefined;
-    return this.keeper.store(this.keyOf(component, grant.authorizerAppId), grant.accessToken, grant.expiresIn);
+    const token = await this.keeper.store(
+      this.keyOf(component, grant.authorizerAppId),
+      grant.accessToken,
+      grant.expiresIn,
+    );
+    await this.renewals.track(component, record, token);
+    return token;
   }
 
-  /** Drops the cached access token (revocation, re-authorization). */
-  drop(component: ResolvedComponent, authorizerAppId: string): Promise<void> {
-    return this.keeper.drop(this.keyOf(component, authorizerAppId));
+  /** Drops the cached access token and its scheduled renewal (revocation, re-authorization). */
+  async drop(component: ResolvedComponent, authorizerAppId: string): Promise<void> {
+    await this.keeper.drop(this.keyOf(component, authorizerAppId));
+    await this.renewals.untrack(component, authorizerAppId);
+  }
+
+  /**
+   * Works one authorizer the scheduler found due by `until`: renews its token unless another
+   * caller (or process) already did, or takes it out of the schedule when it is no longer active.
+   * The renewed token is scheduled again by {@link cacheGrant}. Failures are thrown (and reported
+   * as for any renewal); the authorizer then stays due and is retried at the next tick.
+   */
+  async renewScheduled(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    until: number,
+  ): Promise<'renewed' | 'not_due' | 'inactive'> {
+    const record = await this.store.get(component, authorizerAppId);
+    if (!record || record.status !== 'active') {
+      await this.renewals.untrack(component, authorizerAppId);
+      return 'inactive';
+    }
+    const token = await this.cached(component, authorizerAppId);
+    if (!this.renewals.isDue(record, token, until)) {
+      // Renewed on use since the tick read the index: just move the entry.
+      await this.renewals.track(component, record, token);
+      return 'not_due';
+    }
+    // Forced, but only if the token is still the one seen here: once per token across callers.
+    await this.get(component, authorizerAppId, true, token?.accessToken ?? '');
+    return 'renewed';
   }
 
   private async refresh(component: ResolvedComponent, authorizerAppId: string): Promise<string> {
@@ -226,11 +269,12 @@ export class AuthorizerTokenService {
         refreshTokenExpiresAt: grant.refreshExpiresIn
           ? now + grant.refreshExpiresIn * 1000
           : current.refreshTokenExpiresAt,
+        refreshTokenIssuedAt: grant.refreshExpiresIn ? now : current.refreshTokenIssuedAt,
         updatedAt: now,
       };
     });
     if (!saved || saved.status !== 'active') throw statusError(component, used.authorizerAppId, saved);
-    const token = await this.cacheGrant(component, grant);
+    const token = await this.cacheGrant(component, grant, saved);
     this.events.emit({
       type: 'token.refreshed',
       platform: component.platform,

@@ -27,6 +27,8 @@ export interface AuthorizerInfo {
 /** @internal The durable record: {@link AuthorizerInfo} plus the refresh token. */
 export interface AuthorizerRecord extends Omit<AuthorizerInfo, 'accessTokenExpiresAt'> {
   refreshToken?: string;
+  /** When the current refresh token was issued (epoch ms), where refresh tokens expire. */
+  refreshTokenIssuedAt?: number;
   updatedAt: number;
   /** Creation time of the last authorization push applied; orders out-of-order pushes. */
   lastEventAt?: number;

@@ -19,6 +19,27 @@ export interface TicketEvent extends EventBase {
   type: 'ticket';
 }
 
+/**
+ * No verify ticket has arrived for two push intervals (20 minutes): the platform cannot reach the
+ * events route, or its pushes are refused. The last ticket keeps working until it expires.
+ */
+export interface TicketOverdueEvent extends EventBase {
+  type: 'ticket.overdue';
+  /** When the last ticket was received (epoch ms); absent when none arrived since the app started. */
+  lastReceivedAt?: number;
+}
+
+/**
+ * The last verify ticket expires soon (less than a quarter of its life left) or has expired: once
+ * it has, the component token can no longer be renewed and every authorizer stops with it.
+ */
+export interface TicketExpiringEvent extends EventBase {
+  type: 'ticket.expiring';
+  lastReceivedAt: number;
+  /** When the ticket expires (epoch ms). */
+  expiresAt: number;
+}
+
 /** A merchant authorized (`authorized`), re-authorized (`updateauthorized`) or de-authorized (`unauthorized`). */
 export interface AuthorizationEvent extends EventBase {
   type: 'authorized' | 'updateauthorized' | 'unauthorized';
@@ -83,6 +104,8 @@ export interface PushEvent extends EventBase {
  */
 export type OpenPlatformEvent =
   | TicketEvent
+  | TicketOverdueEvent
+  | TicketExpiringEvent
   | AuthorizationEvent
   | TokenRefreshedEvent
   | TokenRefreshFailedEvent

@@ -49,11 +49,19 @@ export interface RedisOptions {
 
 /** Token renewal. */
 export interface RefreshOptions {
-  /** Proactive scheduled renewal (requires the app to import `ScheduleModule.forRoot()`). */
-  enabled?: boolean;
+  /**
+   * Scheduled renewal, through the app's `ScheduleModule.forRoot()` (`@nestjs/schedule`; the module
+   * never registers the scheduler itself):
+   * - `'auto'` (default): on when the app has the scheduler; otherwise off, said once at boot;
+   * - `true`: on; the app refuses to start without the scheduler;
+   * - `false`: off; tokens are renewed on use only.
+   */
+  enabled?: 'auto' | boolean;
+  /** How often the renewal tick runs, in ms (1000..3600000). Default 60000. */
   intervalMs?: number;
   /** A token is renewed when its remaining life falls below min(marginSeconds, 20% of expires_in). Default 300. */
   marginSeconds?: number;
+  /** How many renewals a tick runs at once (1..256). Default 8. */
   concurrency?: number;
 }
 

@@ -2,7 +2,6 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -91,8 +90,8 @@ export class RedisOptionsSchema {
 
 export class RefreshOptionsSchema {
   @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
+  @IsIn(['auto', true, false], { message: "enabled must be 'auto', true or false" })
+  enabled?: 'auto' | boolean;
 
   @IsOptional()
   @IsInt()

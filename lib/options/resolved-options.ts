@@ -18,14 +18,14 @@ export interface ResolvedOptions {
   routePrefix: string;
   publicBaseUrl?: string;
   redis?: RedisOptions & { keyPrefix: string };
-  refresh: { enabled: boolean; intervalMs: number; marginSeconds: number; concurrency: number };
+  refresh: { enabled: 'auto' | boolean; intervalMs: number; marginSeconds: number; concurrency: number };
   httpTimeoutMs: number;
   /** 0 disables remembering misses. */
   unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
 }
 
-export const DEFAULT_REFRESH = { enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
+export const DEFAULT_REFRESH = { enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 export const DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS = 60_000;
 

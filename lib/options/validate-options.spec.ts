@@ -105,6 +105,10 @@ describe('validateOptions', () => {
       expect(() => validateOptions(options({ unknownAuthorizerTtlMs: 3_600_000 }))).not.toThrow();
     });
 
+    it.each(['auto', true, false])('refresh.enabled = %p', (enabled) => {
+      expect(() => validateOptions(options({ refresh: { enabled } }))).not.toThrow();
+    });
+
     it('refresh values at both ends of their range', () => {
       expect(() =>
         validateOptions(options({ refresh: { intervalMs: 3_600_000, marginSeconds: 86_400, concurrency: 1 } })),
@@ -316,6 +320,8 @@ describe('validateOptions', () => {
       ['concurrency', 0],
       ['concurrency', 257],
       ['enabled', 'yes'],
+      ['enabled', 'AUTO'],
+      ['enabled', 1],
     ])('refresh.%s = %p', (field, value) => {
       const err = refusal(options({ refresh: { [field]: value } }));
       expect(pathsOf(err)).toEqual([`refresh.${field}`]);
@@ -385,7 +391,7 @@ describe('resolveOptions', () => {
   it('applies every default to a minimal config', () => {
     const r = resolveOptions(base(), defaultsFor);
     expect(r.routePrefix).toBe('open-platform');
-    expect(r.refresh).toEqual({ enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 });
+    expect(r.refresh).toEqual({ enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 });
     expect(r.refresh).toEqual(DEFAULT_REFRESH);
     expect(r.httpTimeoutMs).toBe(DEFAULT_HTTP_TIMEOUT_MS);
     expect(r.httpTimeoutMs).toBe(10_000);
@@ -457,7 +463,7 @@ describe('resolveOptions', () => {
     };
     expect(() => validateOptions(opts)).not.toThrow();
     const r = resolveOptions(opts, defaultsFor);
-    expect(r.refresh).toEqual({ enabled: false, intervalMs: 60_000, marginSeconds: 300, concurrency: 8 });
+    expect(r.refresh).toEqual({ enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 });
     expect(r.redis).toEqual({ url: REDIS_URL, keyPrefix: 'op' });
     expect(r.routePrefix).toBe('open-platform');
     expect(r.httpTimeoutMs).toBe(10_000);

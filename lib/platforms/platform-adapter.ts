@@ -126,6 +126,8 @@ export abstract class PlatformAdapter {
   abstract readonly platform: PlatformName;
   /** How long a verify ticket stays usable after the platform created it. */
   abstract readonly ticketLifetimeMs: number;
+  /** How often the platform pushes a new verify ticket (both platforms: every 10 minutes). */
+  readonly ticketPushIntervalMs: number = 10 * 60_000;
   /** Extracts the signed envelope; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot. */
   abstract readEnvelope(inbound: InboundPush): PushEnvelope;
   /**

@@ -9,6 +9,7 @@ import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { TicketStore } from '../tickets/ticket.store.js';
+import type { CachedToken } from './renewal.js';
 import { TokenKeeper } from './token-keeper.js';
 
 /** Keeps each component's token: cached, renewed before expiry (see renewal.ts), one upstream call at a time. */
@@ -37,6 +38,11 @@ export class ComponentTokenService {
     if (key === undefined)
       this.keys.set(component.appId, (key = StoreKeys.componentToken(component.platform, component.appId)));
     return key;
+  }
+
+  /** The cached token record (for its expiry), if any. */
+  cached(component: ResolvedComponent): Promise<CachedToken | undefined> {
+    return this.keeper.cached(this.keyOf(component));
   }
 
   /** The token if this process holds a fresh one, synchronously (the hot path). */

@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
-import { isExpired, needsRenewal, renewAt, type CachedToken } from './renewal.js';
+import {
+  isExpired,
+  needsRenewal,
+  refreshKeepaliveAt,
+  renewAt,
+  scheduledRenewalAt,
+  type CachedToken,
+} from './renewal.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -78,5 +85,32 @@ describe('isExpired', () => {
 
   it('treats a missing token as expired', () => {
     expect(isExpired(undefined, T0)).toBe(true);
+  });
+});
+
+describe('scheduledRenewalAt', () => {
+  it('is renewAt without jitter, and at most min(margin, 10% of the lifetime) earlier with full jitter', () => {
+    const t = token(7200); // margin min(300 s, 1440 s) = 300 s; spread min(300 s, 720 s) = 300 s
+    expect(scheduledRenewalAt(t, 300, 0)).toBe(renewAt(t, 300));
+    expect(scheduledRenewalAt(t, 300, 1)).toBe(renewAt(t, 300) - 300_000);
+    const short = token(10); // margin min(300 s, 2 s) = 2 s; spread min(2 s, 1 s) = 1 s
+    expect(scheduledRenewalAt(short, 300, 1)).toBe(short.expiresAt - 3_000);
+    expect(scheduledRenewalAt(short, 300, 0.5)).toBe(short.expiresAt - 2_500);
+  });
+
+  it('stays before expiry whatever the jitter', () => {
+    for (const life of [1, 10, 7200, 86_400]) {
+      const t = token(life);
+      expect(scheduledRenewalAt(t, 300, 0.999)).toBeLessThan(t.expiresAt);
+      expect(scheduledRenewalAt(t, 300, 0.999)).toBeGreaterThan(T0);
+    }
+  });
+});
+
+describe('refreshKeepaliveAt', () => {
+  it('is when 80% of the refresh token life has passed (day 24 of 30 on Douyin)', () => {
+    const day = 86_400_000;
+    expect(refreshKeepaliveAt(T0, T0 + 30 * day)).toBe(T0 + 24 * day);
+    expect(refreshKeepaliveAt(T0, T0 + 20_000)).toBe(T0 + 16_000);
   });
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { OpenPlatformModule } from 'nest-open-platform';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { EmulatorModule, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
@@ -13,6 +14,8 @@ export function useEmulator(): boolean {
 
 @Module({
   imports: [
+    // The app owns the scheduler; the module registers its renewal interval in it.
+    ScheduleModule.forRoot(),
     OpenPlatformModule.forRootAsync({
       imports: useEmulator() ? [EmulatorModule] : [],
       inject: useEmulator() ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
@@ -44,6 +47,8 @@ export function useEmulator(): boolean {
               },
         ],
         publicBaseUrl: process.env.PUBLIC_BASE_URL,
+        // The emulator's tokens live seconds (see EmulatorModule): tick every second to show renewal.
+        refresh: useEmulator() ? { enabled: true, intervalMs: 1000 } : { enabled: true },
       }),
     }),
   ],

@@ -9,6 +9,9 @@ export const SAMPLE_COMPONENT = {
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 };
 
+/** Token lifetimes of the emulators, in seconds: short, so the demo shows scheduled renewal. */
+export const DEMO_TOKEN_SECONDS = 12;
+
 /** The Douyin component the sample runs beside the WeChat one (API V2). */
 export const SAMPLE_DOUYIN_COMPONENT = {
   appId: 'tt_sample_component',
@@ -31,7 +34,11 @@ class EmulatorLifecycle implements OnModuleDestroy {
     {
       provide: FakeWeChatPlatform,
       useFactory: async () => {
-        const fake = new FakeWeChatPlatform({ components: [SAMPLE_COMPONENT] });
+        const fake = new FakeWeChatPlatform({
+          components: [SAMPLE_COMPONENT],
+          componentTokenExpiresIn: DEMO_TOKEN_SECONDS,
+          authorizerTokenExpiresIn: DEMO_TOKEN_SECONDS,
+        });
         await fake.start();
         return fake;
       },
@@ -39,7 +46,12 @@ class EmulatorLifecycle implements OnModuleDestroy {
     {
       provide: FakeDouyinPlatform,
       useFactory: async () => {
-        const fake = new FakeDouyinPlatform({ apiVersion: 'v2', components: [SAMPLE_DOUYIN_COMPONENT] });
+        const fake = new FakeDouyinPlatform({
+          apiVersion: 'v2',
+          components: [SAMPLE_DOUYIN_COMPONENT],
+          componentTokenExpiresIn: DEMO_TOKEN_SECONDS,
+          authorizerTokenExpiresIn: DEMO_TOKEN_SECONDS,
+        });
         await fake.start();
         return fake;
       },

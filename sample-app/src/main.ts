@@ -6,7 +6,7 @@ import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testi
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { AppModule, useEmulator } from './app.module.js';
-import { SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
+import { DEMO_TOKEN_SECONDS, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
 
 const TEN_MINUTES = 10 * 60 * 1000;
 const logger = new Logger('SampleApp');
@@ -42,8 +42,8 @@ async function demo(app: INestApplication, base: string, p: PlatformDemo): Promi
   setInterval(() => void p.fake.pushTicket(eventsUrl, p.componentAppId).catch(() => undefined), TEN_MINUTES).unref();
   await ticketArrived;
 
-  const token = await app.get(TokenService).getComponentAccessToken(p.componentAppId);
-  logger.log(`${p.name}: obtained a component token from the emulator (…${token.slice(-4)})`);
+  await app.get(TokenService).getComponentAccessToken(p.componentAppId);
+  logger.log(`${p.name}: obtained a component token from the emulator`);
 
   // A merchant authorizes: …/authorize → the platform's page → …/authorized (and the push).
   p.queueMerchant();
@@ -59,6 +59,17 @@ async function demo(app: INestApplication, base: string, p: PlatformDemo): Promi
     .get(OpenPlatformHttpService)
     .axiosRef.get<Record<string, unknown>>(p.businessUrl, { authorizerAppId: p.merchant });
   logger.log(`${p.name}: ${p.businessName} as ${p.merchant}: ${p.outcome(answer.data)}`);
+
+  // Nobody calls again: the module's scheduled renewal keeps the merchant's token alive.
+  void firstValueFrom(
+    app
+      .get(OpenPlatformEvents)
+      .events$.pipe(filter((e) => e.type === 'token.refreshed' && e.authorizerAppId === p.merchant)),
+  ).then((e) =>
+    logger.log(
+      `${p.name}: the scheduler renewed the token of ${p.merchant} before it expired, with no caller (next expiry ${new Date(e.type === 'token.refreshed' ? e.expiresAt : 0).toISOString()})`,
+    ),
+  );
 }
 
 async function bootstrap(): Promise<void> {
@@ -99,7 +110,9 @@ async function bootstrap(): Promise<void> {
     businessName: 'basic_info/get_info',
     outcome: (d) => `err_no ${String(d.err_no)}`,
   });
-  logger.log('both platforms onboarded and called; ready');
+  logger.log(
+    `both platforms onboarded and called; ready (emulator tokens live ${DEMO_TOKEN_SECONDS} s: watch the scheduler renew them)`,
+  );
 }
 
 bootstrap().catch((err) => {

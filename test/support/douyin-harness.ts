@@ -2,7 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Clock } from '../../lib/clock/clock.js';
-import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
+import {
+  OpenPlatformModule,
+  TokenService,
+  type ComponentOptions,
+  type OpenPlatformModuleOptions,
+} from '../../lib/index.js';
 import { FakeDouyinPlatform, type FakeDouyinPlatformOptions } from '../../lib/testing/index.js';
 import type { HttpAdapterName } from './harness.js';
 import { ManualClock } from './manual-clock.js';
@@ -14,6 +19,20 @@ export const DOUYIN_COMPONENT = {
   token: 'tt-token',
   encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
 };
+
+/** The module options of the Douyin component, pointed at an emulator (API V2 unless given). */
+export function douyinComponent(
+  fake: { baseUrl: string; authorizePageUrl: string },
+  apiVersion: 'v1' | 'v2' = 'v2',
+): ComponentOptions {
+  return {
+    platform: 'douyin',
+    apiVersion,
+    ...DOUYIN_COMPONENT,
+    apiBaseUrl: fake.baseUrl,
+    authorizePageUrl: fake.authorizePageUrl,
+  };
+}
 
 export interface DouyinHarness {
   app: INestApplication;
@@ -49,15 +68,7 @@ export async function startDouyinHarness(
   const moduleRef = await Test.createTestingModule({
     imports: [
       OpenPlatformModule.forRoot({
-        components: [
-          {
-            platform: 'douyin',
-            apiVersion,
-            ...DOUYIN_COMPONENT,
-            apiBaseUrl: fake.baseUrl,
-            authorizePageUrl: fake.authorizePageUrl,
-          },
-        ],
+        components: [douyinComponent(fake, apiVersion)],
         ...opts.options,
       }),
     ],

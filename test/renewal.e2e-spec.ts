@@ -1,0 +1,390 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
+import { Test } from '@nestjs/testing';
+import { firstValueFrom } from 'rxjs';
+import { AuthorizerRenewals } from '../lib/authorizers/authorizer-renewals.js';
+import { Clock } from '../lib/clock/clock.js';
+import {
+  MemoryDurableStore,
+  OpenPlatformEvents,
+  OpenPlatformHttpService,
+  OpenPlatformModule,
+  TokenService,
+  type OpenPlatformEvent,
+  type OpenPlatformModuleOptions,
+} from '../lib/index.js';
+import { RENEWAL_INTERVAL_NAME } from '../lib/refresh/renewal.scheduler.js';
+import { RenewalSweep, type SweepReport } from '../lib/refresh/renewal-sweep.service.js';
+import { FakeDouyinPlatform, FakeWeChatPlatform } from '../lib/testing/index.js';
+import { CapturingLogger } from './support/capturing-logger.js';
+import { DOUYIN_COMPONENT, douyinComponent } from './support/douyin-harness.js';
+import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
+import { ManualClock } from './support/manual-clock.js';
+
+const SHOPS = ['wx_renew_shop_1', 'wx_renew_shop_2', 'wx_renew_shop_3'];
+const TT_SHOP = 'tt_renew_shop';
+const MIN = 60_000;
+
+interface World {
+  app: INestApplication;
+  clock: ManualClock;
+  wechat: FakeWeChatPlatform;
+  douyin: FakeDouyinPlatform;
+  tokens: TokenService;
+  sweep: RenewalSweep;
+  events: OpenPlatformEvent[];
+  logger: CapturingLogger;
+  url: string;
+  /** Runs one renewal tick by hand (the interval is taken out of the registry: the test drives time). */
+  tick(): Promise<SweepReport>;
+}
+
+const opened: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of opened.splice(0).reverse()) await close();
+});
+
+async function startWorld(
+  opts: {
+    clock?: ManualClock;
+    wechat?: FakeWeChatPlatform;
+    douyin?: FakeDouyinPlatform;
+    durable?: MemoryDurableStore;
+    refresh?: OpenPlatformModuleOptions['refresh'];
+    schedule?: boolean;
+    /** Lifetime of Douyin refresh tokens in seconds (default the platform's 30 days). */
+    douyinRefreshSeconds?: number;
+  } = {},
+): Promise<World> {
+  const clock = opts.clock ?? new ManualClock();
+  const wechat = opts.wechat ?? new FakeWeChatPlatform({ components: [COMPONENT_A], now: () => clock.now() });
+  const douyin =
+    opts.douyin ??
+    new FakeDouyinPlatform({
+      apiVersion: 'v2',
+      components: [DOUYIN_COMPONENT],
+      now: () => clock.now(),
+      authorizerTokenExpiresIn: 3600,
+      refreshTokenExpiresIn: opts.douyinRefreshSeconds ?? 30 * 86_400,
+    });
+  if (!opts.wechat) {
+    await Promise.all([wechat.start(), douyin.start()]);
+    opened.push(() => Promise.all([wechat.stop(), douyin.stop()]).then(() => undefined));
+  }
+  const logger = new CapturingLogger();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ...(opts.schedule === false ? [] : [ScheduleModule.forRoot()]),
+      OpenPlatformModule.forRoot({
+        components: [wechatComponent(COMPONENT_A, wechat.baseUrl), douyinComponent(douyin)],
+        refresh: opts.refresh ?? { enabled: true, intervalMs: 60_000 },
+        ...(opts.durable ? { storage: { durable: opts.durable } } : {}),
+      }),
+    ],
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger });
+  const events: OpenPlatformEvent[] = [];
+  app.get(OpenPlatformEvents).events$.subscribe((e) => events.push(e));
+  await app.listen(0, '127.0.0.1');
+  opened.push(() => app.close());
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  wechat.setEventsUrl(COMPONENT_A.appId, `${url}/open-platform/${COMPONENT_A.appId}/events`);
+  douyin.setEventsUrl(DOUYIN_COMPONENT.appId, `${url}/open-platform/${DOUYIN_COMPONENT.appId}/events`);
+  const sweep = app.get(RenewalSweep);
+  const registry = opts.schedule === false ? undefined : app.get(SchedulerRegistry);
+  if (registry?.doesExist('interval', RENEWAL_INTERVAL_NAME)) registry.deleteInterval(RENEWAL_INTERVAL_NAME);
+  const tick = async (): Promise<SweepReport> => {
+    // The boot tick may still be running: wait for it, then run ours.
+    for (;;) {
+      const report = await sweep.tick();
+      if (report) return report;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  return { app, clock, wechat, douyin, tokens: app.get(TokenService), sweep, events, logger, url, tick };
+}
+
+async function onboard(w: World, shops = SHOPS): Promise<void> {
+  await w.wechat.pushTicket(`${w.url}/open-platform/${COMPONENT_A.appId}/events`, COMPONENT_A.appId);
+  await w.douyin.pushTicket(`${w.url}/open-platform/${DOUYIN_COMPONENT.appId}/events`, DOUYIN_COMPONENT.appId);
+  for (const shop of shops)
+    await w.wechat.authorize({ componentAppId: COMPONENT_A.appId, authorizerAppId: shop, push: true });
+  await w.douyin.authorize({ componentAppId: DOUYIN_COMPONENT.appId, authorizerAppId: TT_SHOP, push: true });
+  await Promise.all([w.wechat.settle(), w.douyin.settle()]);
+  for (const shop of shops) expect((await w.tokens.getAuthorizer(shop))?.status).toBe('active');
+  expect((await w.tokens.getAuthorizer(TT_SHOP))?.status).toBe('active');
+}
+
+/** Authorizer tokens renewed, of one authorizer or of every WeChat one. */
+function refreshed(w: World, authorizerAppId?: string): OpenPlatformEvent[] {
+  return w.events.filter(
+    (e) =>
+      e.type === 'token.refreshed' &&
+      e.tokenKind === 'authorizer' &&
+      (authorizerAppId === undefined ? e.platform === 'wechat' : e.authorizerAppId === authorizerAppId),
+  );
+}
+
+/** The WeChat shops plus the Douyin one, whose 1 h token is due too whenever 7000 s pass. */
+const ALL = SHOPS.length + 1;
+
+describe('scheduled renewal (e2e over loopback HTTP, time driven by hand)', () => {
+  it('renews component and authorizer tokens before they expire, with no caller at all', async () => {
+    const w = await startWorld();
+    await onboard(w);
+    const component = w.wechat.calls('api_component_token');
+    const authorizer = w.wechat.calls('api_authorizer_token');
+    const oldTokens = await Promise.all(SHOPS.map((s) => w.tokens.getAuthorizerAccessToken(s)));
+
+    // Nothing is due yet: a tick renews nothing and calls nothing.
+    expect(await w.tick()).toMatchObject({ components: 0, authorizers: 0, failed: 0 });
+    expect(w.wechat.calls('api_component_token')).toBe(component);
+
+    // 2 h tokens, 300 s margin: 7000 s in, everything is inside its renewal window (not expired).
+    w.clock.advance(7000 * 1000);
+    const report = await w.tick();
+    expect(report).toMatchObject({ components: 2, authorizers: ALL, failed: 0 });
+    expect(w.wechat.calls('api_component_token')).toBe(component + 1);
+    expect(w.wechat.calls('api_authorizer_token')).toBe(authorizer + SHOPS.length);
+
+    // Callers now get the renewed tokens without any upstream call, and the platform accepts them.
+    const calls = w.wechat.calls('api_authorizer_token') + w.wechat.calls('api_component_token');
+    const fresh = await Promise.all(SHOPS.map((s) => w.tokens.getAuthorizerAccessToken(s)));
+    fresh.forEach((t, i) => {
+      expect(t).not.toBe(oldTokens[i]);
+      expect(w.wechat.isAuthorizerTokenValid(t)).toBe(true);
+    });
+    const http = w.app.get(OpenPlatformHttpService);
+    const answer = await firstValueFrom(
+      http.get<{ errcode: number }>(`${w.wechat.baseUrl}/cgi-bin/account/getaccountbasicinfo`, {
+        authorizerAppId: SHOPS[0],
+      }),
+    );
+    expect(answer.data.errcode).toBe(0);
+    expect(w.wechat.calls('api_authorizer_token') + w.wechat.calls('api_component_token')).toBe(calls);
+
+    // A second tick right away finds nothing due.
+    expect(await w.tick()).toMatchObject({ components: 0, authorizers: 0, failed: 0 });
+    expect(w.wechat.calls('api_authorizer_token')).toBe(authorizer + SHOPS.length);
+  });
+
+  it('keeps a Douyin refresh token alive before it expires, unused, with no repair and no reuse', async () => {
+    const w = await startWorld({ douyinRefreshSeconds: 20 });
+    await onboard(w);
+    const before = await w.tokens.getAuthorizer(TT_SHOP);
+    const exchanges = w.douyin.calls('auth_token');
+    // The access token lives an hour; the refresh token 20 s. 17 s in, the refresh token is 85% used.
+    w.clock.advance(17_000);
+    expect((await w.tick()).authorizers).toBe(1);
+    expect(w.douyin.calls('auth_token')).toBe(exchanges + 1);
+    const after = await w.tokens.getAuthorizer(TT_SHOP);
+    expect(after?.refreshTokenExpiresAt).toBeGreaterThan(w.clock.now() + 19_000);
+    expect(after?.refreshTokenExpiresAt).toBeGreaterThan(before!.refreshTokenExpiresAt!);
+    // Four more refresh-token lifetimes: the chain never breaks.
+    for (let i = 0; i < 4; i++) {
+      w.clock.advance(17_000);
+      expect((await w.tick()).failed).toBe(0);
+    }
+    expect(w.douyin.calls('retrieve_auth_code')).toBe(0);
+    expect(w.douyin.refreshTokenReuses(TT_SHOP)).toBe(0);
+    const token = await w.tokens.getAuthorizerAccessToken(TT_SHOP);
+    expect(w.douyin.isAuthorizerTokenValid(token)).toBe(true);
+    expect((await w.tokens.getAuthorizer(TT_SHOP))?.status).toBe('active');
+  });
+
+  it('renews nothing for revoked or re-authorization-required authorizers', async () => {
+    const w = await startWorld();
+    await onboard(w);
+    const renewals = w.app.get(AuthorizerRenewals);
+    const component = { appId: COMPONENT_A.appId, platform: 'wechat' } as never;
+    expect(await renewals.size(component)).toBe(3);
+
+    await w.wechat.revoke(COMPONENT_A.appId, SHOPS[1], { push: true });
+    await w.wechat.settle();
+    // The third one's chain breaks beyond repair: its refresh token changed and the list hides it.
+    w.wechat.rotateRefreshToken(COMPONENT_A.appId, SHOPS[2]);
+    w.wechat.hideRefreshTokenInList(COMPONENT_A.appId, SHOPS[2]);
+    expect(await renewals.size(component)).toBe(2);
+
+    w.clock.advance(7000 * 1000);
+    const first = await w.tick();
+    expect(first.authorizers).toBe(2); // the first WeChat shop and the Douyin one
+    expect(first.failed).toBe(1);
+    expect((await w.tokens.getAuthorizer(SHOPS[2]))?.status).toBe('reauthorization_required');
+    expect(await renewals.size(component)).toBe(1);
+
+    const calls = w.wechat.calls('api_authorizer_token');
+    w.clock.advance(7000 * 1000);
+    w.wechat.pushTicket(`${w.url}/open-platform/${COMPONENT_A.appId}/events`, COMPONENT_A.appId).catch(() => {});
+    await w.wechat.settle();
+    expect((await w.tick()).authorizers).toBe(2);
+    // Only the active WeChat one was renewed: one call.
+    expect(w.wechat.calls('api_authorizer_token')).toBe(calls + 1);
+  });
+
+  it('a failure on one authorizer never stops the others; it is reported and retried at the next tick', async () => {
+    const w = await startWorld();
+    await onboard(w);
+    w.clock.advance(7000 * 1000);
+    w.wechat.failNext('api_authorizer_token', { errcode: -1 });
+    const first = await w.tick();
+    expect(first).toMatchObject({ authorizers: ALL - 1, failed: 1 });
+    const failed = w.events.filter((e) => e.type === 'token.refresh_failed' && e.tokenKind === 'authorizer');
+    expect(failed).toHaveLength(1);
+    expect(w.logger.at('warn', /renewal tick: .* 1 failed/)).toHaveLength(1);
+    // Next tick: only the one that failed is still due.
+    const second = await w.tick();
+    expect(second).toMatchObject({ authorizers: 1, failed: 0 });
+    for (const shop of SHOPS) expect(refreshed(w, shop)).toHaveLength(1); // each renewed exactly once
+  });
+
+  it('ticks never overlap: a tick asked for while one runs is skipped', async () => {
+    const w = await startWorld();
+    await onboard(w);
+    w.clock.advance(7000 * 1000);
+    w.wechat.delayNext('api_authorizer_token', 300, SHOPS.length);
+    const calls = w.wechat.calls('api_authorizer_token');
+    const running = w.tick();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await w.sweep.tick()).toBeUndefined();
+    expect((await running).authorizers).toBe(ALL);
+    expect(w.wechat.calls('api_authorizer_token')).toBe(calls + SHOPS.length);
+  });
+
+  it('renews at most refresh.concurrency authorizers at a time', async () => {
+    const shops = Array.from({ length: 12 }, (_, i) => `wx_renew_many_${i}`);
+    const w = await startWorld({ refresh: { enabled: true, intervalMs: 60_000, concurrency: 3 } });
+    await onboard(w, shops);
+    w.clock.advance(7000 * 1000);
+    w.wechat.delayNext('api_authorizer_token', 40, shops.length);
+    // The emulator counts a call when it arrives; a renewal is done when its event is out.
+    const started = w.wechat.calls('api_authorizer_token');
+    const done = refreshed(w).length;
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const inFlight = w.wechat.calls('api_authorizer_token') - started - (refreshed(w).length - done);
+      peak = Math.max(peak, inFlight);
+    }, 2);
+    const report = await w.tick();
+    clearInterval(sampler);
+    expect(report.authorizers).toBe(shops.length + 1);
+    expect(peak).toBe(3);
+  });
+
+  it('after a restart on the same durable store, every active authorizer is renewed at the first tick', async () => {
+    const clock = new ManualClock();
+    const durable = new MemoryDurableStore();
+    const first = await startWorld({ clock, durable });
+    await onboard(first);
+    await first.app.close();
+    const calls = first.wechat.calls('api_authorizer_token');
+    // The token cache did not survive (process memory); the records did.
+    const second = await startWorld({ clock, durable, wechat: first.wechat, douyin: first.douyin });
+    // The boot tick, or ours: together they renew each authorizer once.
+    await second.tick();
+    expect(first.wechat.calls('api_authorizer_token')).toBe(calls + SHOPS.length);
+    expect(first.douyin.refreshTokenReuses(TT_SHOP)).toBe(0);
+    const http = second.app.get(OpenPlatformHttpService);
+    const answer = await firstValueFrom(
+      http.get<{ errcode: number }>(`${first.wechat.baseUrl}/cgi-bin/account/getaccountbasicinfo`, {
+        authorizerAppId: SHOPS[0],
+      }),
+    );
+    expect(answer.data.errcode).toBe(0);
+    expect(first.wechat.calls('api_authorizer_token')).toBe(calls + SHOPS.length);
+  });
+});
+
+describe('missed ticket pushes are loud', () => {
+  it('warns once when no push arrived for 20 minutes, errs once when the ticket is about to expire', async () => {
+    const w = await startWorld();
+    await onboard(w, SHOPS.slice(0, 1));
+    await w.tick();
+    expect(w.logger.at('warn', /verify ticket/)).toHaveLength(0);
+
+    w.clock.advance(21 * MIN);
+    await w.tick();
+    await w.tick();
+    // One warning per component (both stopped pushing), not per tick.
+    expect(w.logger.at('warn', /no verify ticket push for component/)).toHaveLength(2);
+    const overdue = w.events.filter((e) => e.type === 'ticket.overdue');
+    expect(overdue.map((e) => e.componentAppId).sort()).toEqual([DOUYIN_COMPONENT.appId, COMPONENT_A.appId].sort());
+
+    // A new push resets the watch for that component.
+    await w.wechat.pushTicket(`${w.url}/open-platform/${COMPONENT_A.appId}/events`, COMPONENT_A.appId);
+    w.clock.advance(10 * MIN);
+    await w.tick();
+    expect(w.logger.at('warn', /no verify ticket push for component/)).toHaveLength(2);
+
+    // Douyin tickets live 3 h: with less than a quarter left (~2 h 16 min in) it is an error, once.
+    w.clock.advance(105 * MIN);
+    await w.tick();
+    await w.tick();
+    const errors = w.logger.at('error', /verify ticket of component tt_component_a expires in/);
+    expect(errors).toHaveLength(1);
+    expect(w.events.filter((e) => e.type === 'ticket.expiring').map((e) => e.componentAppId)).toEqual([
+      DOUYIN_COMPONENT.appId,
+    ]);
+    // The WeChat ticket (12 h) is only overdue again: one more warning for it.
+    expect(w.logger.at('warn', /no verify ticket push for component wx_component_a/)).toHaveLength(2);
+  });
+
+  it('warns when no ticket arrived at all in the 20 minutes after start', async () => {
+    const w = await startWorld();
+    await w.tick();
+    w.clock.advance(21 * MIN);
+    await w.tick();
+    expect(w.logger.at('warn', /no verify ticket has arrived for component .* since the app started/)).toHaveLength(2);
+    expect(w.events.filter((e) => e.type === 'ticket.overdue' && e.lastReceivedAt === undefined)).toHaveLength(2);
+  });
+});
+
+describe('refresh.enabled', () => {
+  it("'auto' with the app's scheduler: one named interval in the app's registry, gone after close", async () => {
+    const w = await startWorld({ refresh: { intervalMs: 60_000 }, schedule: true });
+    expect(w.logger.at('log', /scheduled renewal is on: every 60s/)).toHaveLength(1);
+    const registry = w.app.get(SchedulerRegistry);
+    // startWorld took the interval out to drive time by hand; a fresh app shows it registered.
+    expect(registry.getIntervals()).not.toContain(RENEWAL_INTERVAL_NAME);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ScheduleModule.forRoot(),
+        OpenPlatformModule.forRoot({ components: [wechatComponent(COMPONENT_A, w.wechat.baseUrl)] }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const own = app.get(SchedulerRegistry);
+    expect(own.getIntervals()).toEqual([RENEWAL_INTERVAL_NAME]);
+    await app.close();
+    expect(own.doesExist('interval', RENEWAL_INTERVAL_NAME)).toBe(false);
+  });
+
+  it("'auto' without the scheduler: off, said once at boot with how to turn it on", async () => {
+    const w = await startWorld({ refresh: { enabled: 'auto' }, schedule: false });
+    const lines = [...w.logger.at('log', /scheduled renewal/), ...w.logger.at('warn', /scheduled renewal/)];
+    expect(lines).toHaveLength(1);
+    expect(lines[0].message).toContain('ScheduleModule.forRoot()');
+    // A Douyin component is configured: the 30-day risk is named, as a warning.
+    expect(w.logger.at('warn', /Douyin authorizer unused for 30 days/)).toHaveLength(1);
+  });
+
+  it('true without the scheduler: the app refuses to start, saying why', async () => {
+    const err = await startWorld({ refresh: { enabled: true }, schedule: false }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toContain('refresh.enabled: true requires');
+    expect(err?.message).toContain('ScheduleModule.forRoot()');
+  });
+
+  it('false: off, said at boot, and no interval even with the scheduler', async () => {
+    const w = await startWorld({ refresh: { enabled: false }, schedule: true });
+    expect(w.logger.at('log', /scheduled renewal is off \(refresh.enabled: false\)/)).toHaveLength(1);
+    expect(w.app.get(SchedulerRegistry).getIntervals()).toEqual([]);
+  });
+});

@@ -45,6 +45,7 @@ export type {
   TokenRefreshFailedEvent,
 } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
+export { KeyvDurableStore, type KeyvDurableStoreOptions } from './store/keyv-durable-store.js';
 export { TokenCache } from './store/token-cache.js';
 export { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 export type {

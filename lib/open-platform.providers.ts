@@ -48,25 +48,9 @@ import { TokenService } from './token.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { RenewalFailureLog } from './health/renewal-failure.log.js';
 import { StatusService } from './health/status.service.js';
-import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 
 function resolve(raw: unknown): ResolvedOptions {
-  const resolved = resolveOptions(validateOptions(raw, supportedPlatforms()), (c) =>
-    platformDefinition(c.platform).defaults(c),
-  );
-  if (resolved.redis)
-    unsupported(
-      'redis: the shared Redis store is not available in this version yet; remove `redis` to run on process memory',
-    );
-  return resolved;
-}
-
-function unsupported(message: string): never {
-  throw new OpenPlatformError({
-    platform: 'library',
-    code: OpenPlatformErrorCode.INVALID_OPTIONS,
-    message: `Invalid OpenPlatformModule options:\n  - ${message}`,
-  });
+  return resolveOptions(validateOptions(raw, supportedPlatforms()), (c) => platformDefinition(c.platform).defaults(c));
 }
 
 /** Every provider of one module registration. */
@@ -93,7 +77,8 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     {
       provide: OpenPlatformStorage,
       inject: [OPEN_PLATFORM_OPTIONS],
-      useFactory: (o: ResolvedOptions) => OpenPlatformStorage.create(o.storage),
+      // Async: in fleet mode the Redis connection is opened (bounded) before anything uses it.
+      useFactory: (o: ResolvedOptions) => OpenPlatformStorage.open({ ...o.storage, redis: o.redis }),
     },
     { provide: TokenCache, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.cache },
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },

@@ -177,10 +177,6 @@ describe('OpenPlatformModule registration', () => {
       expect((err as Error).message).toContain('components[0].encodingAesKey');
     });
 
-    it('features not in this version are refused rather than silently ignored', async () => {
-      expect((await bootError({ ...valid, redis: { url: 'redis://127.0.0.1:6379' } })).message).toContain('redis');
-    });
-
     it('refresh.enabled: true in an app without ScheduleModule.forRoot() is refused, naming the fix', async () => {
       const err = await bootError({ ...valid, refresh: { enabled: true } });
       expect(err.message).toContain('refresh.enabled: true requires');

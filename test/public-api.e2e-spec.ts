@@ -9,6 +9,7 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'AsAuthorizer',
       'DurableStore',
+      'KeyvDurableStore',
       'MemoryDurableStore',
       'MessageCrypto',
       'OpenPlatformError',

@@ -23,6 +23,9 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   [OpenPlatformErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
   // Waiting for the platform's next ticket push: temporary by nature.
   [OpenPlatformErrorCode.NO_TICKET]: HttpStatus.SERVICE_UNAVAILABLE,
+  // The shared store is down, or another process holds the work for too long: passes by itself.
+  [OpenPlatformErrorCode.STORE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OpenPlatformErrorCode.LOCK_TIMEOUT]: HttpStatus.SERVICE_UNAVAILABLE,
   // Mistakes in the app's own code or configuration.
   [OpenPlatformErrorCode.INVALID_OPTIONS]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OpenPlatformErrorCode.MISSING_AUTHORIZER]: HttpStatus.INTERNAL_SERVER_ERROR,

@@ -42,6 +42,13 @@ export const OpenPlatformErrorCode = {
   INVALID_AUTHORIZATION_CODE: 'INVALID_AUTHORIZATION_CODE',
   /** A request whose token was rejected cannot be retried: its body is a stream already consumed. */
   NON_REPLAYABLE_BODY: 'NON_REPLAYABLE_BODY',
+  /**
+   * The shared store (Redis in fleet mode, or the app's durable store) did not answer. Retryable:
+   * the module reconnects by itself; tokens this process already holds keep being served meanwhile.
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** Waiting for another process to finish the same work (its lock) took too long. Retryable. */
+  LOCK_TIMEOUT: 'LOCK_TIMEOUT',
   /** A record (with its refresh token) could not be persisted after retries. */
   STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
   /**

@@ -36,3 +36,16 @@ describe('OpenPlatformExceptionFilter without an HttpAdapterHost', () => {
     expect(() => new OpenPlatformExceptionFilter().catch(error, host('http', {}))).toThrow(error);
   });
 });
+
+describe('OpenPlatformExceptionFilter and the shared store', () => {
+  it.each([OpenPlatformErrorCode.STORE_UNAVAILABLE, OpenPlatformErrorCode.LOCK_TIMEOUT])(
+    '%s (store down, work held elsewhere too long) is a 503: it passes by itself',
+    (code) => {
+      const sent: unknown[] = [];
+      const res = { status: (c: number) => (sent.push(c), res), json: (body: unknown) => sent.push(body) };
+      const unavailable = new OpenPlatformError({ platform: 'library', code, message: 'retry later', retryable: true });
+      new OpenPlatformExceptionFilter().catch(unavailable, host('http', res));
+      expect(sent).toEqual([503, expect.objectContaining({ statusCode: 503, code, retryable: true })]);
+    },
+  );
+});

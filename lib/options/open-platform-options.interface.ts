@@ -26,11 +26,25 @@ export interface ComponentOptions {
   apiVersion?: 'v1' | 'v2';
 }
 
-/** Shared store and lock for a fleet of processes. */
+/**
+ * Fleet mode: tokens, tickets, authorizer records, locks and the renewal schedule shared by every
+ * process through one Redis (requires the optional package `@keyv/redis`).
+ */
 export interface RedisOptions {
+  /** `redis://` or `rediss://` URL (user and password may be in it; they are never logged). */
   url: string;
-  /** Prefix of every key this module writes. Default `'op'`. */
+  /** Prefix of every key this module writes (`{keyPrefix}:{platform}:{componentAppId}:…`). Default `'op'`. */
   keyPrefix?: string;
+  /**
+   * How long (ms) a process serves its in-memory copy of a token before reading Redis again, as a
+   * safety net behind the pub/sub invalidation. Integer 0..3600000. Default 60000.
+   */
+  localCacheMaxAgeMs?: number;
+  /**
+   * Lease (ms) of the distributed locks: a process that dies while holding one blocks that work
+   * for at most this long; a live holder keeps renewing it. Integer 1000..600000. Default 15000.
+   */
+  lockLeaseMs?: number;
 }
 
 /** Token renewal. */
@@ -73,7 +87,10 @@ export interface OpenPlatformModuleOptions {
    * origin the `…/authorize` request came to.
    */
   publicBaseUrl?: string;
-  /** Custom stores, e.g. your database for durable data. Not with `redis`. */
+  /**
+   * Custom stores, e.g. your database for durable data (`KeyvDurableStore`). With `redis`, only
+   * `durable` may be given (tokens and locks stay in Redis).
+   */
   storage?: StorageOptions;
   /** Timeout of each upstream platform call in ms. Default 10000. */
   httpTimeoutMs?: number;

@@ -74,6 +74,18 @@ export class RedisOptionsSchema {
   @IsString()
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'keyPrefix must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
   keyPrefix?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  localCacheMaxAgeMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  lockLeaseMs?: number;
 }
 
 export class RefreshOptionsSchema {

@@ -17,7 +17,7 @@ export interface ResolvedOptions {
   components: ReadonlyMap<string, ResolvedComponent>;
   routePrefix: string;
   publicBaseUrl?: string;
-  redis?: Required<RedisOptions>;
+  redis?: RedisOptions & { keyPrefix: string };
   refresh: { enabled: 'auto' | boolean; intervalMs: number; marginSeconds: number; concurrency: number };
   httpTimeoutMs: number;
   /** 0 disables remembering misses. */

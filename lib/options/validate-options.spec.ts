@@ -10,6 +10,9 @@ import {
   resolveOptions,
 } from './resolved-options.js';
 import { validateOptions } from './validate-options.js';
+import { createCache } from 'cache-manager';
+import { MemoryDurableStore } from '../store/durable-store.js';
+import { CacheManagerTokenCache } from '../store/token-cache.js';
 
 // Distinctive values: none of them may ever appear in an error message.
 const SECRET = 'SECRET-should-not-leak';
@@ -473,5 +476,25 @@ describe('resolveOptions', () => {
     const before = JSON.stringify(opts);
     resolveOptions(opts, defaultsFor);
     expect(JSON.stringify(opts)).toBe(before);
+  });
+});
+
+describe('validateOptions: fleet mode and custom stores', () => {
+  it('accepts storage.durable together with redis (durable data elsewhere, tokens and locks in Redis)', () => {
+    const durable = new MemoryDurableStore();
+    expect(() => validateOptions(options({ redis: { url: REDIS_URL }, storage: { durable } }))).not.toThrow();
+  });
+
+  it('refuses storage.cache together with redis: the fleet must share its tokens', () => {
+    const cache = new CacheManagerTokenCache(createCache());
+    const err = refusal(options({ redis: { url: REDIS_URL }, storage: { cache } }));
+    expect(problems(err)).toEqual(['storage.cache: cannot be combined with redis (tokens are kept in Redis)']);
+  });
+
+  it('accepts the fleet tuning options within range and refuses them outside', () => {
+    const tuned = { url: REDIS_URL, keyPrefix: 'op', localCacheMaxAgeMs: 0, lockLeaseMs: 1000 };
+    expect(() => validateOptions(options({ redis: tuned }))).not.toThrow();
+    const err = refusal(options({ redis: { url: REDIS_URL, localCacheMaxAgeMs: -1, lockLeaseMs: 999 } }));
+    expect(pathsOf(err).sort()).toEqual(['redis.localCacheMaxAgeMs', 'redis.lockLeaseMs']);
   });
 });

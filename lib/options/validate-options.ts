@@ -84,7 +84,10 @@ function storageProblems(options: OpenPlatformModuleOptions): string[] {
     problems.push('storage.cache: must be an instance of a TokenCache subclass');
   for (const key of Object.keys(storage))
     if (key !== 'durable' && key !== 'cache') problems.push(`storage.${key}: unknown option`);
-  if (options.redis) problems.push('storage: cannot be combined with redis');
+  // With redis, durable data may live elsewhere (e.g. a KeyvDurableStore on Postgres), but tokens
+  // and locks must be shared by the fleet: a per-process token cache would bring back the races.
+  if (options.redis && storage.cache !== undefined)
+    problems.push('storage.cache: cannot be combined with redis (tokens are kept in Redis)');
   return problems;
 }
 

@@ -38,4 +38,15 @@ describe('OpenPlatformStorage', () => {
     await storage.onApplicationShutdown();
     expect(cache.closed).toBe(false);
   });
+
+  it('opens process memory without redis, and refuses a token cache of the app together with redis', async () => {
+    const storage = await OpenPlatformStorage.open({});
+    expect(storage.cache).toBeInstanceOf(CacheManagerTokenCache);
+    expect(storage.redisHealthy()).toBeUndefined();
+    expect(await storage.pingRedis()).toBeUndefined();
+    await storage.onApplicationShutdown();
+    await expect(
+      OpenPlatformStorage.open({ cache: new AppCache(), redis: { url: 'redis://127.0.0.1:1', keyPrefix: 'x' } }),
+    ).rejects.toThrow('storage.cache cannot be combined with redis');
+  });
 });

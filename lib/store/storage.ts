@@ -3,6 +3,8 @@ import { createCache } from 'cache-manager';
 import { LockService, MemoryLockService } from '../lock/lock.service.js';
 import { DueIndex, MemoryDueIndex } from './due-index.js';
 import { DurableStore, MemoryDurableStore } from './durable-store.js';
+import type { RedisConnection } from './redis/redis-connection.js';
+import { openRedisStorage, type RedisStorageConfig } from './redis/redis-storage.js';
 import { CacheManagerTokenCache, TokenCache } from './token-cache.js';
 
 /** What a module registration asks of its storage (from the module options). */
@@ -11,6 +13,8 @@ export interface StorageConfig {
   durable?: DurableStore;
   /** A user-supplied token cache. */
   cache?: TokenCache;
+  /** Fleet mode: tokens, locks, the due index and (unless `durable` is given) durable data in Redis. */
+  redis?: RedisStorageConfig;
 }
 
 /**
@@ -27,8 +31,25 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
     readonly lock: LockService,
     readonly dueIndex: DueIndex,
     private readonly owned: Array<() => Promise<void>>,
+    private readonly redis?: RedisConnection,
   ) {}
 
+  /** The storage the config asks for; connects to Redis first in fleet mode. */
+  static async open(config: StorageConfig): Promise<OpenPlatformStorage> {
+    if (!config.redis) return OpenPlatformStorage.create(config);
+    if (config.cache) throw new TypeError('storage.cache cannot be combined with redis');
+    const parts = await openRedisStorage(config.redis, config.durable);
+    return new OpenPlatformStorage(
+      parts.cache,
+      parts.durable,
+      parts.lock,
+      parts.dueIndex,
+      [() => parts.connection.close()],
+      parts.connection,
+    );
+  }
+
+  /** The storage in process memory (or on the stores the app supplies). */
   static create(config: StorageConfig): OpenPlatformStorage {
     const owned: Array<() => Promise<void>> = [];
     let cache = config.cache;
@@ -44,6 +65,19 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
       new MemoryDueIndex(),
       owned,
     );
+  }
+
+  /**
+   * Fleet mode: whether the module's Redis connections are up right now (no round trip, for a
+   * health indicator); undefined without `redis`.
+   */
+  redisHealthy(): boolean | undefined {
+    return this.redis?.healthy;
+  }
+
+  /** Fleet mode: whether Redis answers a PING (one round trip, fails fast); undefined without `redis`. */
+  async pingRedis(): Promise<boolean | undefined> {
+    return this.redis?.ping();
   }
 
   /** How many resources this storage opened itself and will release on shutdown. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { OpenPlatformError } from '../errors/open-platform.error.js';
+import { isStoreUnavailable } from '../errors/store-unavailable.js';
 import type { LockService } from '../lock/lock.service.js';
 import { SingleFlight } from '../lock/single-flight.js';
 import type { TokenCache } from '../store/token-cache.js';
@@ -47,7 +48,17 @@ export class TokenKeeper {
     const cached = await this.cache.get<CachedToken>(key);
     if (!force && cached && !needsRenewal(cached, this.clock.now(), this.marginSeconds)) return cached.accessToken;
     const seen = rejected ?? cached?.accessToken;
-    return this.flights.run(key, () => this.lock.runExclusive(key, () => this.renew(key, hooks, force, seen)));
+    return this.flights.run(key, async () => {
+      try {
+        return await this.lock.runExclusive(key, () => this.renew(key, hooks, force, seen));
+      } catch (err) {
+        // The shared store is down (fleet mode), so the lock could not even be taken: a token that
+        // is due for renewal but still valid keeps being served, like after a failed renewal.
+        if (force || !cached || isExpired(cached, this.clock.now()) || !isStoreUnavailable(err)) throw err;
+        hooks.onFailure(err as OpenPlatformError, true);
+        return cached.accessToken;
+      }
+    });
   }
 
   /** Caches a token the platform issued; returns the cached record. */

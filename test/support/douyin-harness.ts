@@ -51,16 +51,20 @@ export async function startDouyinHarness(
     fake?: FakeDouyinPlatformOptions;
     options?: Partial<OpenPlatformModuleOptions>;
     adapter?: HttpAdapterName;
+    /** Reuse an emulator and clock (several apps, restarts); the caller then stops the emulator. */
+    shared?: { fake: FakeDouyinPlatform; clock: ManualClock };
   } = {},
 ): Promise<DouyinHarness> {
-  const clock = new ManualClock();
-  const fake = new FakeDouyinPlatform({
-    apiVersion,
-    components: [DOUYIN_COMPONENT],
-    now: () => clock.now(),
-    ...opts.fake,
-  });
-  await fake.start();
+  const clock = opts.shared?.clock ?? new ManualClock();
+  const fake =
+    opts.shared?.fake ??
+    new FakeDouyinPlatform({
+      apiVersion,
+      components: [DOUYIN_COMPONENT],
+      now: () => clock.now(),
+      ...opts.fake,
+    });
+  if (!opts.shared) await fake.start();
   const moduleRef = await Test.createTestingModule({
     imports: [
       OpenPlatformModule.forRoot({
@@ -89,7 +93,7 @@ export async function startDouyinHarness(
     eventsUrl,
     close: async () => {
       await app.close();
-      await fake.stop();
+      if (!opts.shared) await fake.stop();
     },
   };
 }

@@ -93,11 +93,8 @@ export class MessageCrypto {
     if (typeof encrypt !== 'string') {
       throw this.fail(OpenPlatformErrorCode.BAD_BASE64, 'encrypted message is not valid base64');
     }
-    const ciphertext = Buffer.from(encrypt, 'base64');
-    // Canonical base64 (what every encoder emits) re-encodes to itself: a native encode and a
-    // string compare, several times cheaper than the pattern on long input. Anything else goes to
-    // the pattern, so exactly the strings it accepts are accepted, decoded exactly as before.
-    if (ciphertext.toString('base64') !== encrypt && !BASE64_PATTERN.test(encrypt)) {
+    const ciphertext = decodeBase64(encrypt);
+    if (ciphertext === undefined) {
       throw this.fail(OpenPlatformErrorCode.BAD_BASE64, 'encrypted message is not valid base64');
     }
     let firstError: unknown;
@@ -182,6 +179,32 @@ export class MessageCrypto {
 
 function invalid(message: string): never {
   throw new OpenPlatformError({ platform: 'library', code: OpenPlatformErrorCode.INVALID_OPTIONS, message });
+}
+
+/** Upper bound of a message decoded into {@link scratch}; larger ones get their own buffer. */
+const SCRATCH_LIMIT = 64 * 1024;
+// Receives the decoded ciphertext: a fresh ArrayBuffer per message costs more than its AES.
+// Safe to share because decrypt() is synchronous and nothing keeps a view of it after return.
+let scratch = Buffer.alloc(0);
+
+/**
+ * Decodes strict base64, or returns `undefined`. Canonical base64 (what encoders emit)
+ * re-encodes to itself: a native decode, encode and string compare, several times cheaper than
+ * the pattern on long input. Anything else is decided by the pattern, so exactly the strings it
+ * accepts are accepted, and those are decoded exactly as before.
+ */
+function decodeBase64(encoded: string): Buffer | undefined {
+  const bound = Math.ceil((encoded.length * 3) / 4);
+  if (bound <= SCRATCH_LIMIT) {
+    if (scratch.length < bound) scratch = Buffer.alloc(Math.max(bound, 8192));
+    // A too-short write or skipped characters make the re-encoding differ: then the pattern decides.
+    const written = scratch.write(encoded, 'base64');
+    if (scratch.toString('base64', 0, written) === encoded) return scratch.subarray(0, written);
+  } else {
+    const decoded = Buffer.from(encoded, 'base64');
+    if (decoded.toString('base64') === encoded) return decoded;
+  }
+  return BASE64_PATTERN.test(encoded) ? Buffer.from(encoded, 'base64') : undefined;
 }
 
 /**

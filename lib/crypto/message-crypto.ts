@@ -191,9 +191,10 @@ let scratch = Buffer.alloc(0);
  * Decodes strict base64, or returns `undefined`. Canonical base64 (what encoders emit)
  * re-encodes to itself: a native decode, encode and string compare, several times cheaper than
  * the pattern on long input. Anything else is decided by the pattern, so exactly the strings it
- * accepts are accepted, and those are decoded exactly as before.
+ * accepts are accepted, and those are decoded exactly as before. The result may be a view of
+ * the shared scratch buffer: use it before the next call. Exported for tests only.
  */
-function decodeBase64(encoded: string): Buffer | undefined {
+export function decodeBase64(encoded: string): Buffer | undefined {
   const bound = Math.ceil((encoded.length * 3) / 4);
   if (bound <= SCRATCH_LIMIT) {
     if (scratch.length < bound) scratch = Buffer.alloc(Math.max(bound, 8192));
@@ -209,7 +210,8 @@ function decodeBase64(encoded: string): Buffer | undefined {
 
 /**
  * The four strings in ascending order, concatenated: what `[a, b, c, d].sort().join('')` returns
- * for strings (both compare UTF-16 code units), with five comparisons and no array.
+ * for strings (both compare UTF-16 code units), with five comparisons and no array. Exported for
+ * tests only.
  */
 export function sortedConcat(a: string, b: string, c: string, d: string): string {
   let t: string;

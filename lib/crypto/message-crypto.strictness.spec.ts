@@ -1,5 +1,6 @@
-// The fast paths of MessageCrypto (base64 check by re-encoding, scratch decode buffer, sorting
-// network for the signature) must accept and reject exactly what the straightforward code did.
+// The fast paths of MessageCrypto (base64 checked by native scans and the decoded length, scratch
+// decode buffer, sorting network for the signature) must accept and reject exactly what the
+// straightforward code did.
 import { createHash } from 'node:crypto';
 import { describe, it, expect } from '@jest/globals';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
@@ -64,6 +65,33 @@ function mutate(rand: () => number, s: string): string {
 
 describe('MessageCrypto strictness of the fast paths', () => {
   describe('base64: differential test against the old pattern', () => {
+    it('every UTF-16 code unit outside the alphabet and "=" is refused wherever it stands', () => {
+      // The decoder-length argument holds per character, so all 65,536 code units are tried at
+      // the start, the middle and the last data position of an unpadded and a padded string.
+      const templates: Array<[string, number[]]> = [
+        ['QUJDREVGR0hJ', [0, 5, 11]],
+        ['QUJDREVGRw==', [0, 5, 9]],
+        ['QUJDREVGR0g=', [0, 5, 10]],
+      ];
+      const wronglyAccepted: string[] = [];
+      for (let unit = 0; unit <= 0xffff; unit++) {
+        const ch = String.fromCharCode(unit);
+        // '=' placements are covered by the exhaustive short strings below.
+        if (ALPHABET.includes(ch) || ch === '=') continue;
+        for (const [template, positions] of templates) {
+          for (const at of positions) {
+            const s = template.slice(0, at) + ch + template.slice(at + 1);
+            if (decodeBase64(s) !== undefined || oldDecode(s) !== undefined) {
+              wronglyAccepted.push(`U+${unit.toString(16).padStart(4, '0')} at ${at} of ${template}`);
+            }
+          }
+        }
+      }
+      expect(wronglyAccepted).toEqual([]);
+      // The templates themselves are accepted, so each refusal is the substituted unit's doing.
+      for (const [template] of templates) expect(decodeBase64(template)?.toString('base64')).toBe(template);
+    });
+
     it('every string of length 0..5 over a small alphabet of valid and hostile characters', () => {
       // 'A' and 'Q' differ in the bits dropped by "xx==", so non-canonical input is covered.
       const chars = ['A', 'Q', '+', '/', '=', '-', ' ', 'Ł'];

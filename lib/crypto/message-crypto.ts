@@ -25,9 +25,6 @@ export interface MessageCryptoOptions {
 const PAD_BLOCK = 32;
 const PREFIX_LENGTH: Record<CryptoPlatform, number> = { wechat: 16, douyin: 32 };
 const KEY_PATTERN = /^[A-Za-z0-9+/]{43}$/;
-// Strict base64: Buffer.from(s, 'base64') silently skips characters outside the alphabet and
-// reads the URL-safe one. Only consulted when the fast canonical check in `decrypt` fails.
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Signs, verifies, encrypts and decrypts platform messages for one component (or one
@@ -188,24 +185,35 @@ const SCRATCH_LIMIT = 64 * 1024;
 let scratch = Buffer.alloc(0);
 
 /**
- * Decodes strict base64, or returns `undefined`. Canonical base64 (what encoders emit)
- * re-encodes to itself: a native decode, encode and string compare, several times cheaper than
- * the pattern on long input. Anything else is decided by the pattern, so exactly the strings it
- * accepts are accepted, and those are decoded exactly as before. The result may be a view of
- * the shared scratch buffer: use it before the next call. Exported for tests only.
+ * Decodes strict base64 (`^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$`,
+ * trailing bits unchecked), or returns `undefined`. Instead of running that pattern, which costs
+ * more than the AES on long input, it checks the structure with native scans and lets Node's
+ * decoder count the rest: the decoder reads exactly the alphabet plus '-' and '_' (refused here)
+ * and skips anything else (or, for characters above U+00FF, truncates them to a byte: refused
+ * here as non-ASCII), so any stray character makes the output shorter than the length implies.
+ * The result may be a view of the shared scratch buffer: use it before the next call. Exported
+ * for tests only.
  */
 export function decodeBase64(encoded: string): Buffer | undefined {
-  const bound = Math.ceil((encoded.length * 3) / 4);
-  if (bound <= SCRATCH_LIMIT) {
-    if (scratch.length < bound) scratch = Buffer.alloc(Math.max(bound, 8192));
-    // A too-short write or skipped characters make the re-encoding differ: then the pattern decides.
-    const written = scratch.write(encoded, 'base64');
-    if (scratch.toString('base64', 0, written) === encoded) return scratch.subarray(0, written);
-  } else {
-    const decoded = Buffer.from(encoded, 'base64');
-    if (decoded.toString('base64') === encoded) return decoded;
+  const length = encoded.length;
+  if (length % 4 !== 0) return undefined; // also keeps `expected` below an integer
+  // '=' only as the last one or two characters.
+  const firstEquals = encoded.indexOf('=');
+  const padding = firstEquals === -1 ? 0 : length - firstEquals;
+  if (padding > 2 || (padding === 2 && encoded.charCodeAt(length - 1) !== 0x3d)) return undefined;
+  if (Buffer.byteLength(encoded, 'utf8') !== length || encoded.includes('-') || encoded.includes('_')) {
+    return undefined;
   }
-  return BASE64_PATTERN.test(encoded) ? Buffer.from(encoded, 'base64') : undefined;
+  const expected = (length / 4) * 3 - padding;
+  let decoded: Buffer;
+  if (expected <= SCRATCH_LIMIT) {
+    // Room beyond `expected`, so that output longer than expected would show, not be cut off.
+    if (scratch.length < expected + 3) scratch = Buffer.alloc(Math.max(expected + 3, 8192));
+    decoded = scratch.subarray(0, scratch.write(encoded, 'base64'));
+  } else {
+    decoded = Buffer.from(encoded, 'base64');
+  }
+  return decoded.length === expected ? decoded : undefined;
 }
 
 /**

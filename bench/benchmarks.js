@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { cryptoBenchmarks } from './crypto.js';
 
 /**
  * Each benchmark runs our path against a bare baseline doing the same job, in one run.
@@ -53,3 +54,5 @@ export const benchmarks = [
     },
   },
 ];
+
+benchmarks.push(...cryptoBenchmarks);

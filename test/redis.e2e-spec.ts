@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RedisClientType } from '@keyv/redis';
-import { OpenPlatformErrorCode } from '../lib/index.js';
+import { OpenPlatformErrorCode, OpenPlatformHealthIndicator } from '../lib/index.js';
 import { OpenPlatformStorage } from '../lib/store/storage.js';
 import type { RedisTokenCache } from '../lib/store/redis/redis-token-cache.js';
 import {
@@ -253,6 +253,9 @@ describe('fleet mode when Redis goes away (own redis-server, stopped and restart
     // The platform's push is answered 503 (it retries later), not 'success'.
     const push = await h.fake.pushTicket(h.eventsUrl(), A);
     expect(push.status).toBe(503);
+    // Health reports Redis down, which makes the whole result down (a 503 under terminus).
+    const health = h.app.get(OpenPlatformHealthIndicator);
+    expect((await health.isHealthy())['open-platform']).toMatchObject({ status: 'down', redis: { status: 'down' } });
 
     await server.restart();
     await until(() => storage.redisHealthy() === true, 'the module reconnects');
@@ -260,5 +263,7 @@ describe('fleet mode when Redis goes away (own redis-server, stopped and restart
     expect(await h.fake.pushTicket(h.eventsUrl(), A)).toMatchObject({ status: 200, body: 'success' });
     const renewed = await h.tokens.getComponentAccessToken(undefined, { forceRefresh: true });
     expect(h.fake.isComponentTokenValid(renewed)).toBe(true);
+    expect((await health.isHealthy())['open-platform']).toMatchObject({ status: 'up', redis: { status: 'up' } });
+    expect((await h.tokens.status()).redis).toEqual({ connected: true });
   });
 });

@@ -25,6 +25,8 @@ export type OpenPlatformHealth = {
   status: HealthStatus;
   /** Keyed by component appid. */
   components: Record<string, ComponentHealth>;
+  /** Fleet mode only: whether Redis answered a PING; `down` makes the whole result down. */
+  redis?: { status: HealthStatus };
 };
 
 /**

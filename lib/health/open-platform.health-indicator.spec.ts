@@ -19,6 +19,7 @@ import { HEALTH_TOKEN_RETRY_MS, OpenPlatformHealthIndicator } from './open-platf
 import { RenewalFailureLog } from './renewal-failure.log.js';
 import type { RenewalScheduler } from '../refresh/renewal.scheduler.js';
 import type { RenewalSweep } from '../refresh/renewal-sweep.service.js';
+import { OpenPlatformStorage } from '../store/storage.js';
 import { StatusService } from './status.service.js';
 
 const HOUR = 3600_000;
@@ -73,6 +74,8 @@ function setup() {
   const componentTokens = new ComponentTokenService(platforms, tickets, cache, lock, events, clock, options);
   const authorizers = new AuthorizerStore(store, lock, events, clock);
   const failures = new RenewalFailureLog(events);
+  // Process memory: no Redis, so no `redis` section.
+  const storage = OpenPlatformStorage.create({});
   const statuses = new StatusService(
     new ComponentsService(options),
     tickets,
@@ -83,8 +86,9 @@ function setup() {
     { last: undefined } as RenewalSweep,
     clock,
     { ...options, refresh: { marginSeconds: 300, intervalMs: 60_000 } } as ResolvedOptions,
+    storage,
   );
-  const indicator = new OpenPlatformHealthIndicator(statuses, componentTokens, failures, clock);
+  const indicator = new OpenPlatformHealthIndicator(statuses, componentTokens, failures, clock, storage);
   return { clock, store, tickets, endpoint, authorizers, statuses, indicator, componentTokens, events };
 }
 

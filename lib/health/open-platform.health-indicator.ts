@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
+import { OpenPlatformStorage } from '../store/storage.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
@@ -38,6 +39,7 @@ export class OpenPlatformHealthIndicator {
     private readonly componentTokens: ComponentTokenService,
     private readonly failures: RenewalFailureLog,
     private readonly clock: Clock,
+    private readonly storage: OpenPlatformStorage,
   ) {}
 
   /**
@@ -54,10 +56,14 @@ export class OpenPlatformHealthIndicator {
     key: Key = 'open-platform' as Key,
     componentAppId?: string,
   ): Promise<OpenPlatformHealthResult<Key>> {
-    const checked = await Promise.all(this.statuses.targets(componentAppId).map((c) => this.check(c)));
+    const [checked, redisUp] = await Promise.all([
+      Promise.all(this.statuses.targets(componentAppId).map((c) => this.check(c))),
+      this.storage.pingRedis().catch(() => false),
+    ]);
     const components = Object.fromEntries(checked.map((c) => [c.componentAppId, c]));
-    const status = checked.some((c) => c.status === 'down') ? 'down' : 'up';
-    return { [key]: { status, components } } as OpenPlatformHealthResult<Key>;
+    const status = checked.some((c) => c.status === 'down') || redisUp === false ? 'down' : 'up';
+    const redis = redisUp === undefined ? {} : { redis: { status: redisUp ? ('up' as const) : ('down' as const) } };
+    return { [key]: { status, components, ...redis } } as OpenPlatformHealthResult<Key>;
   }
 
   private async check(component: ResolvedComponent): Promise<ComponentHealth> {

@@ -15,6 +15,8 @@ export interface OpenPlatformStatus {
   components: ComponentStatus[];
   /** Scheduled renewal in this process. */
   renewal: RenewalStatus;
+  /** Fleet mode only: whether this process's Redis connections are up (no round trip). */
+  redis?: { connected: boolean };
 }
 
 /** The state of scheduled renewal (see the README's "Scheduled renewal"). */

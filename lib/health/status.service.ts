@@ -6,6 +6,7 @@ import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import { RenewalScheduler } from '../refresh/renewal.scheduler.js';
 import { RenewalSweep } from '../refresh/renewal-sweep.service.js';
+import { OpenPlatformStorage } from '../store/storage.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import { RenewalFailureLog } from './renewal-failure.log.js';
@@ -34,6 +35,7 @@ export class StatusService {
     private readonly sweep: RenewalSweep,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly storage: OpenPlatformStorage,
   ) {}
 
   /** Every configured component when `componentAppId` is omitted, else that one (UNKNOWN_COMPONENT if unknown). */
@@ -49,6 +51,7 @@ export class StatusService {
       at: this.clock.now(),
       components: await Promise.all(targets.map((c) => this.of(c))),
       renewal: this.renewal(),
+      ...(this.storage.redisHealthy() === undefined ? {} : { redis: { connected: this.storage.redisHealthy()! } }),
     };
   }
 

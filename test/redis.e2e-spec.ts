@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RedisClientType } from '@keyv/redis';
 import { OpenPlatformErrorCode, OpenPlatformHealthIndicator } from '../lib/index.js';
+import { RenewalSweep } from '../lib/refresh/renewal-sweep.service.js';
 import { OpenPlatformStorage } from '../lib/store/storage.js';
 import type { RedisTokenCache } from '../lib/store/redis/redis-token-cache.js';
 import {
@@ -253,6 +254,9 @@ describe('fleet mode when Redis goes away (own redis-server, stopped and restart
     // The platform's push is answered 503 (it retries later), not 'success'.
     const push = await h.fake.pushTicket(h.eventsUrl(), A);
     expect(push.status).toBe(503);
+    // A renewal tick (it runs from a timer) counts the failures and never rejects.
+    const tick = await h.app.get(RenewalSweep).tick();
+    expect(tick?.failed).toBeGreaterThan(0);
     // Health reports Redis down, which makes the whole result down (a 503 under terminus).
     const health = h.app.get(OpenPlatformHealthIndicator);
     expect((await health.isHealthy())['open-platform']).toMatchObject({ status: 'down', redis: { status: 'down' } });

@@ -34,7 +34,7 @@ const PAGE = 1000;
 @Injectable()
 export class RenewalSweep {
   private readonly logger = new Logger('OpenPlatform:Renewal');
-  private running: Promise<SweepReport> | undefined;
+  private running: Promise<SweepReport | undefined> | undefined;
   private stopping = false;
   private lastReport: SweepReport | undefined;
 
@@ -80,7 +80,13 @@ export class RenewalSweep {
       if (this.running) this.logger.debug('renewal tick skipped: the previous one is still running');
       return Promise.resolve(undefined);
     }
-    const run = this.sweep().finally(() => (this.running = undefined));
+    // Never rejects: a tick runs from a timer, where a rejection would be unhandled.
+    const run = this.sweep()
+      .catch((err: unknown) => {
+        this.logger.error(`renewal tick failed: ${(err as Error)?.message ?? String(err)}`);
+        return undefined;
+      })
+      .finally(() => (this.running = undefined));
     this.running = run;
     return run;
   }
@@ -102,7 +108,8 @@ export class RenewalSweep {
       await this.guard(report, async () => {
         if (await this.renewComponent(component, until)) report.components++;
       });
-      await this.renewAuthorizers(component, until, report);
+      // Reading the index may fail (the shared store is down): counted, retried next tick.
+      await this.guard(report, () => this.renewAuthorizers(component, until, report));
     }
     report.finishedAt = this.clock.now();
     this.lastReport = report;

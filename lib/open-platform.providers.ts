@@ -18,6 +18,7 @@ import { TransportErrorInterceptor } from './http/transport-error.interceptor.js
 import { PUSH_HANDLERS, type PushHandler } from './platforms/push-handler.interface.js';
 import { TicketPushHandler } from './tickets/ticket-push.handler.js';
 import { PushService } from './callback/push.service.js';
+import { RecentPushes } from './callback/recent-pushes.js';
 import { RefusedPushLog } from './callback/refused-push.log.js';
 import { FastifyXmlParser } from './callback/fastify-xml-parser.js';
 import { bindRoutePrefix } from './callback/route-binder.js';
@@ -132,6 +133,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     StatusService,
     OpenPlatformHealthIndicator,
     PushService,
+    RecentPushes,
     RefusedPushLog,
     FastifyXmlParser,
     TicketWatch,

@@ -91,8 +91,12 @@ export class AuthorizationService {
 
   /** De-authorization: status `revoked`, tokens dropped, record kept. Older pushes are ignored. */
   async revoke(component: ResolvedComponent, authorizerAppId: string, eventAt: number): Promise<void> {
+    let applied = false;
     const record = await this.store.update(component, authorizerAppId, (current) => {
       if (current && (current.lastEventAt ?? 0) > eventAt) return undefined; // an older push arriving late
+      // This revocation delivered again (the platform re-sent it): already applied, nothing to do.
+      if (current?.status === 'revoked' && current.lastEventAt === eventAt) return undefined;
+      applied = true;
       return {
         componentAppId: component.appId,
         authorizerAppId,
@@ -108,7 +112,7 @@ export class AuthorizationService {
         updatedAt: this.clock.now(),
       };
     });
-    if (record?.status !== 'revoked' || record.lastEventAt !== eventAt) return;
+    if (!applied || record?.status !== 'revoked') return;
     await this.authorizerTokens.drop(component, authorizerAppId);
     this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
     this.events.emit({

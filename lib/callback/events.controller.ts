@@ -38,11 +38,10 @@ export function createEventsController(): Type<unknown> {
       try {
         if (!component) this.components.resolve(componentAppId); // throws UNKNOWN_COMPONENT
         const body = await readPushBody(req, MAX_PUSH_BYTES);
-        const push = this.pushes.open(component!, {
+        await this.pushes.receive(component!, {
           query: (req as { query?: Record<string, unknown> }).query ?? {},
           body,
         });
-        await this.pushes.dispatch(component!, push);
         // Set here rather than with @Header, which applies to error answers too (a JSON body
         // under a text/plain type, which Fastify warns about).
         this.setHeader(res, 'Content-Type', 'text/plain; charset=utf-8');

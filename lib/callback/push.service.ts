@@ -8,6 +8,7 @@ import type { InboundPush, PlatformPush } from '../platforms/platform-adapter.js
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { assertUsablePush } from '../platforms/push-fields.js';
 import { PUSH_HANDLERS, type PushHandler } from '../platforms/push-handler.interface.js';
+import { RecentPushes } from './recent-pushes.js';
 
 /**
  * Verifies, decrypts and dispatches pushes to the authorization-event URL. Nothing is stored
@@ -22,10 +23,22 @@ export class PushService {
     private readonly platforms: PlatformRegistry,
     private readonly clock: Clock,
     @Inject(PUSH_HANDLERS) private readonly handlers: PushHandler[],
+    private readonly recent: RecentPushes,
   ) {}
 
-  /** Verifies and decrypts a push for the component named in the route. */
-  open(component: ResolvedComponent, inbound: InboundPush): PlatformPush {
+  /**
+   * Verifies, decrypts and handles a push for the component named in the route. A repeat of a push
+   * already handled (same signature) is verified the same way, then acknowledged without effect.
+   */
+  async receive(component: ResolvedComponent, inbound: InboundPush): Promise<void> {
+    const { push, signature } = this.verify(component, inbound);
+    if (!(await this.recent.once(component, signature, () => this.dispatch(component, push)))) {
+      this.logger.debug(`repeated ${push.kind} push of ${component.appId} acknowledged, already handled`);
+    }
+  }
+
+  /** Verifies and decrypts a push for the component named in the route; its signature identifies it. */
+  private verify(component: ResolvedComponent, inbound: InboundPush): { push: PlatformPush; signature: string } {
     const adapter = this.platforms.get(component.platform);
     const envelope = adapter.readEnvelope(inbound);
     if (!envelope.signature) throw rejected(component, OpenPlatformErrorCode.SIGNATURE_MISMATCH, 'missing signature');
@@ -43,7 +56,7 @@ export class PushService {
     if (push.componentAppId !== component.appId) {
       throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
     }
-    return push;
+    return { push, signature: envelope.signature };
   }
 
   /**

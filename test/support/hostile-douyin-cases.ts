@@ -224,7 +224,18 @@ const ciphertexts: Generator[] = [
   },
 ];
 
-const PROTO_NAMES = ['__proto__', 'constructor', 'prototype'];
+/** The same names as WeChat's generator; `prototype` is written as `constructor.prototype`. */
+const PROTO_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+];
+/** Keys Fastify's JSON parser refuses outright; Express keeps every key as a plain own property. */
+const FASTIFY_REFUSED = new Set(['__proto__', 'prototype']);
 const FIELDS = ['Nonce', 'TimeStamp', 'Encrypt', 'MsgSignature'] as const;
 
 /** Nested `{"a":…}` or `[…]` of about `depth` levels, as text. */
@@ -242,8 +253,8 @@ const payloads: Generator[] = [
     return { name: 'forged envelope with a deep extra field', request: post(ctx, text), expect: UNAUTHORIZED };
   },
   (ctx) => {
-    // Fastify refuses __proto__ and constructor.prototype keys outright; Express keeps them as
-    // plain own properties, and the moved field is then missing.
+    // Fastify refuses __proto__ and constructor.prototype keys outright; Express keeps them (and
+    // Fastify the other names) as plain own properties, and the moved field is then missing.
     const name = ctx.rng.pick(PROTO_NAMES);
     const e = sealed(ctx, genuineTicket(ctx));
     const moved = ctx.rng.pick(FIELDS);
@@ -254,7 +265,7 @@ const payloads: Generator[] = [
         : `"${name}":{"${moved}":${JSON.stringify(value)}}`;
     const text = JSON.stringify(rest).replace(/}$/, `,${holder}}`);
     // Only a moved MsgSignature that stays readable as a plain key is a missing signature (401).
-    const signatureGone = moved === 'MsgSignature' && (ctx.adapter === 'express' || name === 'constructor');
+    const signatureGone = moved === 'MsgSignature' && (ctx.adapter === 'express' || !FASTIFY_REFUSED.has(name));
     return {
       name: `${moved} inside "${name}"`,
       request: post(ctx, text),
@@ -403,9 +414,31 @@ const BLANKS = [
   'a\u001fb',
   '\u007f',
   'a\nb',
+  '\u200b',
+  '\u200b\u200c\u200d',
+  'tt_shop\u200b',
+  '\u2060',
+  '\u2028',
+  '\u00ad',
+  '\u202e1',
+];
+
+const DOCTYPES = [
+  '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',
+  '<!DOCTYPE xml SYSTEM "file:///etc/passwd">',
+  '<!ENTITY x SYSTEM "http://127.0.0.1/">',
 ];
 
 const plaintexts: Generator[] = [
+  (ctx) => {
+    // XML where JSON belongs, with entities: never expanded, never fetched.
+    const doc = ctx.rng.pick(DOCTYPES);
+    return signedCase(
+      ctx,
+      'signed DOCTYPE / entities',
+      `${doc}<xml><Ticket>&b;</Ticket><MsgType>Ticket</MsgType></xml>`,
+    );
+  },
   (ctx) => signedCase(ctx, 'signed deep nesting', deep(ctx, ctx.rng.int(1000, 6000))),
   (ctx) => {
     const text = JSON.stringify(ticketMessage(' ', douyinDateTime(ctx.nowS * 1000))).replace(
@@ -436,7 +469,11 @@ const plaintexts: Generator[] = [
     const hidden = ctx.rng.pick(['AppId', 'AuthorizationCode', 'Event']);
     const message = JSON.parse(authorization(ctx, {})) as Record<string, unknown>;
     const { [hidden]: value, ...rest } = message;
-    const text = JSON.stringify(rest).replace(/}$/, `,"${name}":{"${hidden}":${JSON.stringify(value)}}}`);
+    const holder =
+      name === 'prototype'
+        ? `"constructor":{"prototype":{"${hidden}":${JSON.stringify(value)}}}`
+        : `"${name}":{"${hidden}":${JSON.stringify(value)}}`;
+    const text = JSON.stringify(rest).replace(/}$/, `,${holder}}`);
     return signedCase(ctx, `signed AUTHORIZED with ${hidden} inside "${name}"`, text);
   },
   (ctx) => {
@@ -652,6 +689,34 @@ const transport: Generator[] = [
     };
   },
   (ctx) => {
+    const doc = ctx.rng.pick(DOCTYPES);
+    const type = ctx.rng.pick(['text/xml', 'application/xml', 'application/json']);
+    return {
+      name: `outer DOCTYPE / entities (${type})`,
+      request: post(ctx, `${doc}<xml><Encrypt>&b;</Encrypt></xml>`, type),
+      expect: BAD_INPUT,
+    };
+  },
+  (ctx) => {
+    const method = ctx.rng.pick(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'POST']);
+    const path = ctx.rng.pick([`/${C}/events/x`, '//events', `/${C}`, `/%2e%2e/${C}/events`, `/${C}/authorize/x`]);
+    return {
+      name: `${method} ${path}`,
+      request: {
+        ...post(ctx, sealed(ctx, genuineTicket(ctx))),
+        url: `${ctx.routesUrl}${path}`,
+        method,
+        ...(method === 'GET' ? { body: undefined } : {}),
+      },
+      expect: [400, 404, 405],
+    };
+  },
+  (ctx) => ({
+    name: 'unknown component of 200 characters',
+    request: { ...post(ctx, sealed(ctx, genuineTicket(ctx))), url: `${ctx.routesUrl}/${ctx.rng.string(200)}/events` },
+    expect: [404, 414], // Fastify refuses route parameters over 100 characters with 414
+  }),
+  (ctx) => {
     const method = ctx.rng.pick(['GET', 'PUT', 'DELETE', 'PATCH']);
     return {
       name: `${method} events`,
@@ -665,7 +730,43 @@ const transport: Generator[] = [
   },
 ];
 
-const FAMILIES = [signatures, timestamps, ciphertexts, payloads, plaintexts, transport];
+/** A genuine message of each kind the platform pushes, timed `atS` (epoch seconds). */
+function capturedMessage(ctx: DouyinCaseContext, atS: number): { kind: string; text: string } {
+  const time = douyinDateTime(atS * 1000);
+  const kind = ctx.rng.pick(['ticket', 'AUTHORIZED', 'UPDATE_AUTHORIZED', 'UNAUTHORIZED', 'PACKAGE_AUDIT']);
+  if (kind === 'ticket') return { kind, text: JSON.stringify(ticketMessage(`ticket@@@${ctx.rng.string(12)}`, time)) };
+  return { kind, text: authorization(ctx, { Event: kind, EventTime: time }) };
+}
+
+/** Captured replays already generated for a context: some cases send one of them again. */
+const capturedPool = new WeakMap<DouyinCaseContext, HostileCase[]>();
+
+const replays: Generator[] = [
+  (ctx) => {
+    const pool = capturedPool.get(ctx) ?? [];
+    capturedPool.set(ctx, pool);
+    if (pool.length > 0 && ctx.rng.next() < 0.3) {
+      const again = ctx.rng.pick(pool);
+      return { ...again, name: `${again.name}, again` };
+    }
+    // Just outside the window or far from it, before or after our clock; the message inside is
+    // older or newer than anything stored: only the envelope's timestamp decides.
+    const offset = ctx.rng.next() < 0.5 ? ctx.rng.int(301, 330) : ctx.rng.int(331, 30_000_000);
+    const late = ctx.rng.next() < 0.75;
+    const t = late ? ctx.nowS - offset : ctx.nowS + offset;
+    const message = capturedMessage(ctx, ctx.nowS + ctx.rng.int(-86_400, 86_400));
+    const asNumber = ctx.rng.next() < 0.5;
+    const c: HostileCase = {
+      name: `captured ${message.kind} replayed ${offset} s ${late ? 'late' : 'early'}`,
+      request: post(ctx, sealed(ctx, message.text, { timestamp: asNumber ? t : String(t) })),
+      expect: UNAUTHORIZED,
+    };
+    pool.push(c);
+    return c;
+  },
+];
+
+const FAMILIES = [signatures, timestamps, ciphertexts, payloads, plaintexts, transport, replays];
 
 /** `count` Douyin cases spread over every family, reproducible from the PRNG's seed. */
 export function generateDouyinCases(ctx: DouyinCaseContext, count: number): HostileCase[] {

@@ -28,20 +28,10 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** One table: every row is { name, reading, target, met }. */
 export function printTable(rows) {
-  const lines = [['benchmark', 'ours ops/s', 'baseline', 'baseline ops/s', 'ratio', 'reading', 'target', 'met']];
-  for (const r of rows) {
-    lines.push([
-      r.name,
-      r.ours.toFixed(0),
-      r.baseline,
-      r.base.toFixed(0),
-      r.ratio.toFixed(3),
-      r.reading,
-      r.target,
-      r.met ? 'yes' : 'NO',
-    ]);
-  }
+  const lines = [['benchmark', 'reading', 'target', 'met']];
+  for (const r of rows) lines.push([r.name, r.reading, r.target, r.met ? 'yes' : 'NO']);
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const [i, l] of lines.entries()) {
     console.log(l.map((c, j) => String(c).padEnd(widths[j])).join('  '));

@@ -8,7 +8,11 @@ import { OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { benchmarks } from './benchmarks.js';
 import { compare, printTable } from './measure.js';
-import { printRenewalTable, renewalBenchmarks } from './renewal.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { eventsRouteBenchmarks } from './events-route.js';
+import { renewalBenchmarks } from './renewal.js';
+import { singleFlightBenchmarks } from './single-flight.js';
 
 const component = {
   appId: 'wx_bench',
@@ -49,7 +53,12 @@ const ctx = {
   echoUrl: `http://127.0.0.1:${echo.address().port}/cgi-bin/account/getaccountbasicinfo`,
 };
 
-console.log(`node ${process.version}, ${benchmarks.length} benchmarks, median of 31 alternating batch pairs\n`);
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? 'unknown CPU';
+console.log(
+  `node ${process.version}, ${cpu}, ${availableParallelism()} cores, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; ratios: median of alternating batch pairs measured in this run\n`,
+);
 const rows = [];
 for (const b of benchmarks) {
   await b.setup?.(ctx);
@@ -58,13 +67,21 @@ for (const b of benchmarks) {
     () => b.baseline(ctx),
     b.options,
   );
-  rows.push({ name: b.name, baseline: b.baselineName, ...r, ...b.judge(r.ratio) });
+  const judged = b.judge(r.ratio);
+  rows.push({
+    name: b.name,
+    reading: `${judged.reading} (${r.ours.toFixed(0)} vs ${b.baselineName} ${r.base.toFixed(0)} ops/s)`,
+    target: judged.target,
+    met: judged.met,
+  });
 }
-printTable(rows);
 await app.close();
 await fake.stop();
 await new Promise((r) => echo.close(r));
 
-console.log('\nscheduled renewal (the emulator in a child process, so only the module is measured)\n');
-printRenewalTable(await renewalBenchmarks());
+rows.push(...(await eventsRouteBenchmarks()));
+rows.push(...(await singleFlightBenchmarks()));
+// The emulator in a child process there, so only the module's memory is measured.
+for (const [name, reading, target, met] of await renewalBenchmarks()) rows.push({ name, reading, target, met });
+printTable(rows);
 process.exit(0);

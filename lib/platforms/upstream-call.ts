@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { PlatformName } from '../options/open-platform-options.interface.js';
@@ -14,6 +16,20 @@ const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/**
+ * Agents without keep-alive, for calls that spend a single-use credential. A pooled socket the
+ * platform has closed meanwhile fails the request with a reset that cannot be told from a lost
+ * answer, and such a call is not sent again: on a connection of its own, that cannot happen.
+ */
+const freshHttpAgent = new HttpAgent({ keepAlive: false });
+const freshHttpsAgent = new HttpsAgent({ keepAlive: false });
+
+/** Options of {@link callUpstream}. */
+export interface UpstreamCallOptions {
+  /** Send on a new connection rather than a pooled keep-alive one (single-use calls). */
+  freshConnection?: boolean;
+}
 
 /** Transport errors known not to have reached the platform (kept apart from the public error type). */
 const neverSent = new WeakSet<OpenPlatformError>();
@@ -43,6 +59,7 @@ export async function callUpstream(
   platform: PlatformName,
   endpoint: string,
   config: AxiosRequestConfig,
+  options: UpstreamCallOptions = {},
 ): Promise<Record<string, unknown>> {
   const timeoutMs = http.defaults.timeout;
   let status: number;
@@ -54,6 +71,7 @@ export async function callUpstream(
       transformResponse: (d: unknown) => d,
       validateStatus: () => true,
       signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+      ...(options.freshConnection ? { httpAgent: freshHttpAgent, httpsAgent: freshHttpsAgent } : {}),
     });
     status = res.status;
     data = res.data;

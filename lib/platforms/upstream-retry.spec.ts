@@ -15,7 +15,12 @@ import {
 } from './upstream-retry.js';
 
 const POLICY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
-const IDEMPOTENT: UpstreamCallInfo = { platform: 'wechat', componentAppId: 'wx_c', endpoint: 'list', resend: 'idempotent' };
+const IDEMPOTENT: UpstreamCallInfo = {
+  platform: 'wechat',
+  componentAppId: 'wx_c',
+  endpoint: 'list',
+  resend: 'idempotent',
+};
 const SINGLE_USE: UpstreamCallInfo = { ...IDEMPOTENT, endpoint: 'exchange', resend: 'single_use' };
 
 function platformError(code: number, retryable: boolean): OpenPlatformError {
@@ -32,7 +37,7 @@ function transportError(): OpenPlatformError {
 }
 
 /** An attempt function failing with `errors` in turn, then answering 'ok'; counts its calls. */
-function script(...errors: unknown[]): { attempt: () => Promise<string>; calls: () => number } {
+function script(...errors: Error[]): { attempt: () => Promise<string>; calls: () => number } {
   let calls = 0;
   return {
     attempt: () => {
@@ -108,7 +113,11 @@ describe('which failures may be sent again', () => {
 describe('UpstreamRetry.run', () => {
   it('retries transient failures and answers the first success; each retry is announced with its delay', async () => {
     const notices: RetryNotice[] = [];
-    const retry = new UpstreamRetry(POLICY, (n) => notices.push(n), () => 0.99);
+    const retry = new UpstreamRetry(
+      POLICY,
+      (n) => notices.push(n),
+      () => 0.99,
+    );
     const s = script(platformError(-1, true), transportError());
     expect(await retry.run(IDEMPOTENT, s.attempt)).toBe('ok');
     expect(s.calls()).toBe(3);

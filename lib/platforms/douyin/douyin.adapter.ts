@@ -269,6 +269,7 @@ export class DouyinAdapter extends PlatformAdapter {
       endpoint,
       resend: DOUYIN_RESEND[endpoint],
     };
-    return this.retry.run(call, () => callDouyin(this.http, component, endpoint, c));
+    const options = { freshConnection: call.resend === 'single_use' };
+    return this.retry.run(call, () => callDouyin(this.http, component, endpoint, c, options));
   }
 }

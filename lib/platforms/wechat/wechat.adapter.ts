@@ -231,13 +231,16 @@ export class WeChatAdapter extends PlatformAdapter {
       endpoint,
       resend: WECHAT_RESEND[endpoint],
     };
+    const request = {
+      method: 'POST',
+      url: component.apiBaseUrl + path,
+      params: componentToken === undefined ? undefined : { component_access_token: componentToken },
+      data: body,
+      headers: { 'content-type': 'application/json' },
+    };
     return this.retry.run(call, async () => {
-      const data = await callUpstream(this.http, 'wechat', endpoint, {
-        method: 'POST',
-        url: component.apiBaseUrl + path,
-        params: componentToken === undefined ? undefined : { component_access_token: componentToken },
-        data: body,
-        headers: { 'content-type': 'application/json' },
+      const data = await callUpstream(this.http, 'wechat', endpoint, request, {
+        freshConnection: call.resend === 'single_use',
       });
       if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data, sentCredentials(componentToken, body));
       return data;

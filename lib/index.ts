@@ -8,6 +8,7 @@ export type {
   PlatformName,
   RedisOptions,
   RefreshOptions,
+  RetryOptions,
   StorageOptions,
 } from './options/open-platform-options.interface.js';
 export {
@@ -43,6 +44,7 @@ export type {
   TicketOverdueEvent,
   TokenRefreshedEvent,
   TokenRefreshFailedEvent,
+  UpstreamRetryEvent,
 } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { KeyvDurableStore, type KeyvDurableStoreOptions } from './store/keyv-durable-store.js';

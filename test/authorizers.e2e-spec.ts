@@ -11,7 +11,7 @@ import {
 } from '../lib/index.js';
 import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes, getManual } from './support/authorize-flow.js';
-import { COMPONENT_A } from './support/fixtures.js';
+import { ATTEMPTS, COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { rejection } from './support/rejection.js';
 
@@ -243,7 +243,7 @@ describe('authorizer lifecycle (e2e over loopback HTTP)', () => {
     it('61023 while the list is briefly unavailable: the error is retryable, the merchant is NOT marked; the next call repairs', async () => {
       h.fake.rotateRefreshToken(A, M1);
       h.clock.advance(2 * HOUR + 1000);
-      h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
+      h.fake.failNext('api_get_authorizer_list', { errcode: -1, times: ATTEMPTS });
       const err = await rejection(h.tokens.getAuthorizerAccessToken(M1));
       expect(err).toMatchObject({ code: -1, retryable: true });
       expect(await h.tokens.getAuthorizer(M1)).toMatchObject({ status: 'active' });
@@ -451,13 +451,13 @@ describe('public methods with bad input change nothing', () => {
 
   it('syncAuthorizers with a failing upstream surfaces OpenPlatformError and keeps every record', async () => {
     const before = await snapshot();
-    h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
+    h.fake.failNext('api_get_authorizer_list', { errcode: -1, times: ATTEMPTS });
     expect(await rejection(h.tokens.syncAuthorizers())).toMatchObject({
       platform: 'wechat',
       code: -1,
       retryable: true,
     });
-    h.fake.dropNext('api_get_authorizer_list');
+    h.fake.dropNext('api_get_authorizer_list', ATTEMPTS);
     expect((await rejection(h.tokens.syncAuthorizers())).code).toBe(OpenPlatformErrorCode.TRANSPORT);
     expect(await snapshot()).toBe(before);
   });
@@ -465,7 +465,7 @@ describe('public methods with bad input change nothing', () => {
   it('a transient failure while refreshing keeps the record and the refresh token', async () => {
     const record = JSON.stringify(await storedRecord(h));
     h.clock.advance(2 * HOUR + 1000);
-    h.fake.dropNext('api_authorizer_token');
+    h.fake.dropNext('api_authorizer_token', ATTEMPTS);
     expect((await rejection(h.tokens.getAuthorizerAccessToken(M1))).code).toBe(OpenPlatformErrorCode.TRANSPORT);
     expect(JSON.stringify(await storedRecord(h))).toBe(record);
     expect(await business(h, await h.tokens.getAuthorizerAccessToken(M1))).toMatchObject({ errcode: 0 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { OpenPlatformErrorCode, type OpenPlatformEvent } from '../lib/index.js';
 import { OpenPlatformEvents } from '../lib/index.js';
-import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
+import { ATTEMPTS, COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { rejection } from './support/rejection.js';
 
@@ -117,7 +117,8 @@ describe('component token (e2e over loopback HTTP)', () => {
       [40125, false],
       [-1, true],
     ])('errcode %p → same code, retryable %p, then recovers', async (errcode, retryable) => {
-      h.fake.failNext('api_component_token', { errcode });
+      // A retryable code on every attempt, a permanent one once (it is not retried).
+      h.fake.failNext('api_component_token', { errcode, times: retryable ? ATTEMPTS : 1 });
       const err = await rejection(h.tokens.getComponentAccessToken(COMPONENT_A.appId));
       expect(err).toMatchObject({ platform: 'wechat', code: errcode, retryable });
       expect(err.message).not.toContain(COMPONENT_A.appSecret);
@@ -126,8 +127,8 @@ describe('component token (e2e over loopback HTTP)', () => {
     });
 
     it.each([
-      ['dropped connection', (h: Harness) => h.fake.dropNext('api_component_token')],
-      ['HTTP 502', (h: Harness) => h.fake.statusNext('api_component_token', 502)],
+      ['dropped connection', (h: Harness) => h.fake.dropNext('api_component_token', ATTEMPTS)],
+      ['HTTP 502', (h: Harness) => h.fake.statusNext('api_component_token', 502, ATTEMPTS)],
     ])('%s → retryable TRANSPORT error without secrets', async (_name, inject) => {
       inject(h);
       const err = await rejection(h.tokens.getComponentAccessToken(COMPONENT_A.appId));
@@ -139,7 +140,7 @@ describe('component token (e2e over loopback HTTP)', () => {
     it('a failed renewal keeps serving the still-valid token', async () => {
       const first = await h.tokens.getComponentAccessToken(COMPONENT_A.appId);
       h.clock.advance(7200_000 - 200_000); // inside the renewal window, not expired
-      h.fake.failNext('api_component_token', { errcode: -1 });
+      h.fake.failNext('api_component_token', { errcode: -1, times: ATTEMPTS });
       expect(await h.tokens.getComponentAccessToken(COMPONENT_A.appId)).toBe(first);
       expect(events.some((e) => e.type === 'token.refresh_failed')).toBe(true);
       const renewed = await h.tokens.getComponentAccessToken(COMPONENT_A.appId);

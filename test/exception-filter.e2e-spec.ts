@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { OpenPlatformExceptionFilter, TokenService } from '../lib/index.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { COMPONENT_A } from './support/fixtures.js';
+import { ATTEMPTS, COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 @Controller('shop')
@@ -90,7 +90,7 @@ describe.each([
   });
 
   it('a busy platform (errcode -1, retryable) → 503; a refusal that a retry cannot fix → 502', async () => {
-    h.fake.failNext('api_component_token', { errcode: -1 });
+    h.fake.failNext('api_component_token', { errcode: -1, times: ATTEMPTS });
     expect(await get('/shop/component')).toMatchObject({ status: 503, body: { code: -1, retryable: true } });
     h.fake.failNext('api_component_token', { errcode: 40013 });
     expect(await get('/shop/component')).toMatchObject({ status: 502, body: { code: 40013, retryable: false } });

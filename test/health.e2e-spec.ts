@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ComponentStatus, OpenPlatformHealthResult } from '../lib/index.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
+import { ATTEMPTS } from './support/fixtures.js';
 import {
   expectNoSecret,
   getHealth,
@@ -274,7 +275,7 @@ describe('health and status without terminus: the indicator and TokenService.sta
     await merchantAuthorizes(h, 'wx_shop_1');
     expect((await wx()).lastRenewalFailure).toBeUndefined();
 
-    a.wechat.failNext('api_authorizer_token', { errcode: -1 }); // "system busy"
+    a.wechat.failNext('api_authorizer_token', { errcode: -1, times: ATTEMPTS }); // "system busy", every attempt
     const failedAt = a.clock.now();
     expect((await rejection(a.tokens.getAuthorizerAccessToken('wx_shop_1', { forceRefresh: true }))).code).toBe(-1);
     expect((await wx()).lastRenewalFailure).toEqual({

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { DurableStore, OpenPlatformEvents, type OpenPlatformEvent } from '../lib/index.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { DOUYIN_COMPONENT, startDouyinHarness } from './support/douyin-harness.js';
-import { COMPONENT_A } from './support/fixtures.js';
+import { ATTEMPTS, COMPONENT_A } from './support/fixtures.js';
 import { startHarness } from './support/harness.js';
 import { rejection } from './support/rejection.js';
 
@@ -30,6 +30,7 @@ describe('platform error messages that quote the credentials they were sent (e2e
       const componentToken = await h.tokens.getComponentAccessToken();
       h.fake.failNext('api_authorizer_token', {
         errcode: -1,
+        times: ATTEMPTS,
         errmsg: `system error for authorizer_refresh_token=${refreshToken} component_access_token=${componentToken}`,
       });
       const events: OpenPlatformEvent[] = [];
@@ -60,7 +61,11 @@ describe('platform error messages that quote the credentials they were sent (e2e
         k.endsWith('tt_echo'),
       )!;
       const refreshToken = (await store.get<{ refreshToken: string }>(key))!.refreshToken;
-      h.fake.failNext('auth_token', { code: 40045, message: `token generation failed for ${refreshToken}` });
+      h.fake.failNext('auth_token', {
+        code: 40045,
+        message: `token generation failed for ${refreshToken}`,
+        times: ATTEMPTS,
+      });
       const events: OpenPlatformEvent[] = [];
       h.app.get(OpenPlatformEvents).events$.subscribe((e) => events.push(e));
       const logger = new CapturingLogger();

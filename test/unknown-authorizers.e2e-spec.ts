@@ -5,7 +5,7 @@ import { DurableStore, OpenPlatformErrorCode, OpenPlatformEvents, OpenPlatformHt
 import { StoreKeys } from '../lib/store/store-keys.js';
 import { merchantAuthorizes } from './support/authorize-flow.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
+import { ATTEMPTS, COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
 import { rejection } from './support/rejection.js';
 import { ShopApi, type Basic } from './support/shop-api.js';
@@ -127,14 +127,14 @@ describe('lookups of unknown authorizers do not burn platform quota (e2e over lo
   });
 
   it('a failed walk rejects its callers with the upstream error and is not remembered as a miss', async () => {
-    h.fake.failNext('api_get_authorizer_list', { errcode: -1 });
+    h.fake.failNext('api_get_authorizer_list', { errcode: -1, times: ATTEMPTS });
     h.fake.delayNext('api_get_authorizer_list', 50);
     const failed = await Promise.all(
       strangers(5, 'fail').map((id) => rejection(h.tokens.getAuthorizerAccessToken(id))),
     );
     for (const err of failed) expect(err).toMatchObject({ platform: 'wechat', code: -1, retryable: true });
     const afterFailure = lists(h);
-    expect(afterFailure).toBeLessThanOrEqual(2);
+    expect(afterFailure).toBeLessThanOrEqual(2 * ATTEMPTS); // at most two walks, each sent up to ATTEMPTS times
     expect((await rejection(h.tokens.getAuthorizerAccessToken('wx_fail_0'))).code).toBe(
       OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
     );
@@ -237,9 +237,10 @@ describe('lookups of unknown authorizers do not burn platform quota (e2e over lo
       for (let i = 0; i < 3; i++) await h.tokens.getAuthorizerAccessToken(M1).catch(() => undefined);
       expect(seen).toEqual(['unauthorized']);
       // A real failed renewal still is one.
-      h.fake.statusNext('api_component_token', 502);
+      h.fake.statusNext('api_component_token', 502, ATTEMPTS);
       await h.tokens.getComponentAccessToken(undefined, { forceRefresh: true }).catch(() => undefined);
-      expect(seen).toEqual(['unauthorized', 'token.refresh_failed']);
+      // (The 502s are retried first: one upstream.retry per attempt before the last.)
+      expect(seen.filter((t) => t !== 'upstream.retry')).toEqual(['unauthorized', 'token.refresh_failed']);
     } finally {
       sub.unsubscribe();
     }

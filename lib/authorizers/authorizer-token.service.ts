@@ -7,6 +7,7 @@ import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { neverReachedPlatform } from '../platforms/upstream-call.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
@@ -341,9 +342,12 @@ export class AuthorizerTokenService {
   }
 }
 
-/** Whether a failed call may have been processed by the platform without us seeing the answer. */
+/**
+ * Whether a failed call may have been processed by the platform without us seeing the answer: a
+ * timeout, a reset, a 5xx. A refused connection never reached it, so the refresh token is intact.
+ */
 function isLostAnswer(err: unknown): boolean {
-  return err instanceof OpenPlatformError && err.code === OpenPlatformErrorCode.TRANSPORT;
+  return err instanceof OpenPlatformError && err.code === OpenPlatformErrorCode.TRANSPORT && !neverReachedPlatform(err);
 }
 
 function brokenChain(component: ResolvedComponent, authorizerAppId: string): OpenPlatformError {

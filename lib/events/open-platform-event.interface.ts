@@ -78,6 +78,20 @@ export interface AuthorizerRestoredEvent extends EventBase {
   authorizerAppId: string;
 }
 
+/**
+ * One of the module's upstream calls failed transiently and is sent again after `delayMs`. No
+ * event comes for the last attempt: its failure reaches the caller (and `token.refresh_failed`).
+ */
+export interface UpstreamRetryEvent extends EventBase {
+  type: 'upstream.retry';
+  /** The call, as named in error messages (`api_component_token`, `auth token`, …). */
+  endpoint: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  delayMs: number;
+  error: OpenPlatformEventError;
+}
+
 /** Critical: a record with its refresh token could not be persisted after retries. */
 export interface StoreWriteFailedEvent extends EventBase {
   type: 'store.write_failed';
@@ -112,6 +126,7 @@ export type OpenPlatformEvent =
   | ReauthorizationRequiredEvent
   | AuthorizerRestoredEvent
   | StoreWriteFailedEvent
+  | UpstreamRetryEvent
   | PushEvent;
 
 /** Every event type. */

@@ -65,6 +65,22 @@ export interface RefreshOptions {
   concurrency?: number;
 }
 
+/**
+ * Retries of the module's own upstream calls (component token, pre-auth code or link, code
+ * exchange, authorizer token refresh, authorizer list, Douyin code retrieval). Transient failures
+ * are retried with exponential backoff and full jitter; a call that spends a single-use credential
+ * (an authorization code, a Douyin refresh token) is sent again only when it provably never reached
+ * the platform. One call waits at most `attempts × httpTimeoutMs` plus the sum of the backoff caps.
+ */
+export interface RetryOptions {
+  /** Sends of one call, the first included; 1 turns retries off (1..10). Default 3. */
+  attempts?: number;
+  /** The backoff cap of the first retry in ms, doubled for each further one (0..60000). Default 200. */
+  baseDelayMs?: number;
+  /** No backoff cap exceeds this, in ms (0..300000). Default 2000. */
+  maxDelayMs?: number;
+}
+
 /** Where the module keeps its data (default: process memory). */
 export interface StorageOptions {
   /** Tickets, authorizer records and refresh tokens: never evicted, never with a TTL. */
@@ -94,6 +110,8 @@ export interface OpenPlatformModuleOptions {
   storage?: StorageOptions;
   /** Timeout of each upstream platform call in ms. Default 10000. */
   httpTimeoutMs?: number;
+  /** Retries of the module's own upstream calls after transient failures. */
+  retry?: RetryOptions;
   /**
    * How long (ms) a lookup of an authorizer the module has no record of is answered from memory
    * after the platform's authorizer list was walked to its end without it: within that time,

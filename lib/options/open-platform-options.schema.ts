@@ -112,6 +112,26 @@ export class RefreshOptionsSchema {
   concurrency?: number;
 }
 
+export class RetryOptionsSchema {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  attempts?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  baseDelayMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  maxDelayMs?: number;
+}
+
 export class OpenPlatformOptionsSchema {
   @IsArray({ message: 'components must be an array' })
   @ArrayMinSize(1, { message: 'components must contain at least one component' })
@@ -145,6 +165,11 @@ export class OpenPlatformOptionsSchema {
   @Min(100)
   @Max(120_000)
   httpTimeoutMs?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetryOptionsSchema)
+  retry?: RetryOptionsSchema;
 
   @IsOptional()
   @IsInt()

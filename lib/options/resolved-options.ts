@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   redis?: RedisOptions & { keyPrefix: string };
   refresh: { enabled: 'auto' | boolean; intervalMs: number; marginSeconds: number; concurrency: number };
   httpTimeoutMs: number;
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** 0 disables remembering misses. */
   unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
@@ -27,6 +28,7 @@ export interface ResolvedOptions {
 
 export const DEFAULT_REFRESH = { enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } as const;
 export const DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS = 60_000;
 
 export function resolveOptions(
@@ -56,6 +58,11 @@ export function resolveOptions(
       concurrency: options.refresh?.concurrency ?? DEFAULT_REFRESH.concurrency,
     },
     httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    retry: {
+      attempts: options.retry?.attempts ?? DEFAULT_RETRY.attempts,
+      baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    },
     unknownAuthorizerTtlMs: options.unknownAuthorizerTtlMs ?? DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS,
     storage: options.storage ?? {},
   };

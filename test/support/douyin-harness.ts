@@ -9,6 +9,7 @@ import {
   type OpenPlatformModuleOptions,
 } from '../../lib/index.js';
 import { FakeDouyinPlatform, type FakeDouyinPlatformOptions } from '../../lib/testing/index.js';
+import { TEST_RETRY } from './fixtures.js';
 import type { HttpAdapterName } from './harness.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -69,6 +70,7 @@ export async function startDouyinHarness(
     imports: [
       OpenPlatformModule.forRoot({
         components: [douyinComponent(fake, apiVersion)],
+        retry: TEST_RETRY,
         ...opts.options,
       }),
     ],

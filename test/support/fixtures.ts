@@ -17,3 +17,11 @@ export const COMPONENT_B = {
 export function wechatComponent(c: typeof COMPONENT_A, apiBaseUrl: string): ComponentOptions {
   return { platform: 'wechat', ...c, apiBaseUrl, authorizePageUrl: `${apiBaseUrl}/cgi-bin/componentloginpage` };
 }
+
+/**
+ * The retry policy of the e2e apps: the default number of attempts, with backoffs of a few
+ * milliseconds so that suites stay fast (the default 200 ms / 2 s would only slow them down).
+ */
+export const TEST_RETRY = { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 };
+/** How many times a fault must be injected to outlast every attempt of one upstream call. */
+export const ATTEMPTS = TEST_RETRY.attempts;

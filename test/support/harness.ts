@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Clock } from '../../lib/clock/clock.js';
 import { OpenPlatformModule, TokenService, type OpenPlatformModuleOptions } from '../../lib/index.js';
 import { FakeWeChatPlatform } from '../../lib/testing/index.js';
-import { COMPONENT_A, COMPONENT_B, wechatComponent } from './fixtures.js';
+import { COMPONENT_A, COMPONENT_B, TEST_RETRY, wechatComponent } from './fixtures.js';
 import { ManualClock } from './manual-clock.js';
 
 export interface Harness {
@@ -60,6 +60,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         components: opts.singleComponent
           ? [wechatComponent(COMPONENT_A, fake.baseUrl)]
           : [wechatComponent(COMPONENT_A, fake.baseUrl), wechatComponent(COMPONENT_B, fake.baseUrl)],
+        retry: TEST_RETRY,
         ...opts.options,
       }),
       ...((opts.imports ?? []) as never[]),

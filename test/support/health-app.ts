@@ -15,7 +15,7 @@ import { StoreKeys } from '../../lib/store/store-keys.js';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from '../../lib/testing/index.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { DOUYIN_COMPONENT } from './douyin-harness.js';
-import { COMPONENT_A, wechatComponent } from './fixtures.js';
+import { COMPONENT_A, TEST_RETRY, wechatComponent } from './fixtures.js';
 import { ManualClock } from './manual-clock.js';
 
 export const WX = COMPONENT_A.appId;
@@ -76,6 +76,7 @@ export async function startApp(opts: { terminus: boolean }): Promise<App> {
             authorizePageUrl: douyin.authorizePageUrl,
           },
         ],
+        retry: TEST_RETRY,
       }),
       ...(opts.terminus ? [TerminusModule.forRoot({ logger: TerminusLog })] : []),
     ],

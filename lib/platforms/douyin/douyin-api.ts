@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
 import { sentCredentials } from '../../errors/redact.js';
-import { callUpstream } from '../upstream-call.js';
+import { callUpstream, type UpstreamCallOptions } from '../upstream-call.js';
 import { asObject } from './douyin-answers.js';
 import { DOUYIN_TOKEN_HEADER } from './douyin.constants.js';
 import { douyinCode, douyinError } from './douyin.errors.js';
@@ -31,6 +31,7 @@ export async function callDouyin(
   component: ResolvedComponent,
   endpoint: string,
   c: DouyinCall,
+  options: UpstreamCallOptions = {},
 ): Promise<Json> {
   const params: Record<string, string | number> = { ...c.params };
   const headers: Record<string, string> = {};
@@ -40,13 +41,19 @@ export async function callDouyin(
       Object.assign(params, { component_appid: component.appId, component_access_token: c.componentToken });
     else headers[DOUYIN_TOKEN_HEADER] = c.componentToken;
   }
-  const data = await callUpstream(http, 'douyin', endpoint, {
-    method: c.method,
-    url: component.apiBaseUrl + c.path,
-    params,
-    data: c.body,
-    headers,
-  });
+  const data = await callUpstream(
+    http,
+    'douyin',
+    endpoint,
+    {
+      method: c.method,
+      url: component.apiBaseUrl + c.path,
+      params,
+      data: c.body,
+      headers,
+    },
+    options,
+  );
   if (douyinCode(data) !== 0) throw douyinError(endpoint, data, sentCredentials(c.componentToken, c.params, c.body));
   const inner = asObject(data.data);
   return Object.keys(inner).length > 0 ? inner : data;

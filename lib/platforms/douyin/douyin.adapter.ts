@@ -15,6 +15,7 @@ import {
   type PreAuthCode,
   type PushEnvelope,
 } from '../platform-adapter.js';
+import { UpstreamRetry, type ResendRule } from '../upstream-retry.js';
 import { apiVersionOf, callDouyin, type DouyinCall } from './douyin-api.js';
 import { grantFrom, listEntries, positive, requiredString } from './douyin-answers.js';
 import { parseDouyinMessage, readDouyinEnvelope } from './douyin-push.parser.js';
@@ -37,6 +38,25 @@ import {
 
 type Json = Record<string, unknown>;
 
+/** The calls this adapter makes, by the names its errors use (both generations). */
+type DouyinEndpoint = 'tp/token' | 'pre_auth_code' | 'gen_link' | 'auth token' | 'retrieve auth code' | 'auth app list';
+
+/** Whether each call may be sent again after a transient failure (see {@link ResendRule}). */
+const DOUYIN_RESEND: Readonly<Record<DouyinEndpoint, ResendRule>> = {
+  // A second fetch makes the unseen token the "previous" one (V2 keeps two): nothing breaks.
+  'tp/token': 'idempotent',
+  // An unused pre-auth code or link just expires.
+  pre_auth_code: 'idempotent',
+  gen_link: 'idempotent',
+  // Code exchange and refresh: both spend a single-use credential (the authorization code, the
+  // rotating refresh token). A refresh whose answer was lost is repaired by the caller instead.
+  'auth token': 'single_use',
+  // A new code per call; an unused one just expires.
+  'retrieve auth code': 'idempotent',
+  // Read only.
+  'auth app list': 'idempotent',
+};
+
 /**
  * Douyin third-party mini-program platform (第三方小程序应用), both API generations. One
  * instance serves every Douyin component: the module holds one adapter per platform, and
@@ -55,7 +75,11 @@ export class DouyinAdapter extends PlatformAdapter {
   override readonly singleUseRefreshTokens = true;
   readonly listPageSize = DOUYIN_LIST_PAGE_SIZE;
 
-  constructor(private readonly http: AxiosInstance) {
+  /** @param retry how failed calls are retried; none unless given (the module always gives one). */
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly retry: UpstreamRetry = UpstreamRetry.none(),
+  ) {
     super();
   }
 
@@ -237,7 +261,15 @@ export class DouyinAdapter extends PlatformAdapter {
     });
   }
 
-  private call(component: ResolvedComponent, endpoint: string, c: DouyinCall): Promise<Json> {
-    return callDouyin(this.http, component, endpoint, c);
+  /** One upstream call, retried as {@link DOUYIN_RESEND} allows. */
+  private call(component: ResolvedComponent, endpoint: DouyinEndpoint, c: DouyinCall): Promise<Json> {
+    const call = {
+      platform: 'douyin' as const,
+      componentAppId: component.appId,
+      endpoint,
+      resend: DOUYIN_RESEND[endpoint],
+    };
+    const options = { freshConnection: call.resend === 'single_use' };
+    return this.retry.run(call, () => callDouyin(this.http, component, endpoint, c, options));
   }
 }

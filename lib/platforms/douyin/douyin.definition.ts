@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { ComponentOptions } from '../../options/open-platform-options.interface.js';
 import type { PlatformAdapter, PlatformDefaults } from '../platform-adapter.js';
+import type { UpstreamRetry } from '../upstream-retry.js';
 import { DouyinAdapter } from './douyin.adapter.js';
 import { DOUYIN_AUTHORIZE_PAGE_URL, DOUYIN_V1_API_BASE_URL, DOUYIN_V2_API_BASE_URL } from './douyin.constants.js';
 
@@ -10,11 +11,11 @@ import { DOUYIN_AUTHORIZE_PAGE_URL, DOUYIN_V1_API_BASE_URL, DOUYIN_V2_API_BASE_U
  */
 export const douyinDefinition: {
   defaults(component: ComponentOptions): PlatformDefaults;
-  create(http: AxiosInstance): PlatformAdapter;
+  create(http: AxiosInstance, retry?: UpstreamRetry): PlatformAdapter;
 } = {
   defaults: (component) => ({
     apiBaseUrl: component.apiVersion === 'v1' ? DOUYIN_V1_API_BASE_URL : DOUYIN_V2_API_BASE_URL,
     authorizePageUrl: DOUYIN_AUTHORIZE_PAGE_URL,
   }),
-  create: (http) => new DouyinAdapter(http),
+  create: (http, retry) => new DouyinAdapter(http, retry),
 };

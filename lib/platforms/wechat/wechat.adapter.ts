@@ -18,6 +18,7 @@ import {
 import { answerFields, asObject, type Json } from '../answer-fields.js';
 import { getQueryParam, parseIfJson, setQueryParam } from '../outbound-request.js';
 import { callUpstream } from '../upstream-call.js';
+import { UpstreamRetry, type ResendRule } from '../upstream-retry.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
 import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
 import {
@@ -36,6 +37,28 @@ const WECHAT_TOKEN_PARAMS = ['access_token', 'component_access_token'];
 /** Endpoints that authenticate with the component secret instead of a token. */
 const WECHAT_TOKENLESS_PATHS = [WeChatPaths.componentToken, WeChatPaths.startPushTicket];
 
+/** The component APIs this adapter calls. */
+type WeChatEndpoint =
+  | 'api_component_token'
+  | 'api_create_preauthcode'
+  | 'api_query_auth'
+  | 'api_authorizer_token'
+  | 'api_get_authorizer_list';
+
+/** Whether each call may be sent again after a transient failure (see {@link ResendRule}). */
+const WECHAT_RESEND: Readonly<Record<WeChatEndpoint, ResendRule>> = {
+  // A second fetch supersedes a token nobody received; the one we keep is the latest.
+  api_component_token: 'idempotent',
+  // A pre-auth code nobody received just expires.
+  api_create_preauthcode: 'idempotent',
+  // The authorization code works once: after a lost answer a second send is refused.
+  api_query_auth: 'single_use',
+  // WeChat refresh tokens are not spent by a refresh, and the previous access token keeps a grace.
+  api_authorizer_token: 'idempotent',
+  // Read only.
+  api_get_authorizer_list: 'idempotent',
+};
+
 /** WeChat Open Platform (第三方平台). */
 export class WeChatAdapter extends PlatformAdapter {
   readonly platform = 'wechat' as const;
@@ -45,7 +68,11 @@ export class WeChatAdapter extends PlatformAdapter {
   readonly chainRepair = 'authorizer_list' as const;
   readonly listPageSize = WECHAT_LIST_PAGE_SIZE;
 
-  constructor(private readonly http: AxiosInstance) {
+  /** @param retry how failed calls are retried; none unless given (the module always gives one). */
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly retry: UpstreamRetry = UpstreamRetry.none(),
+  ) {
     super();
   }
 
@@ -190,22 +217,34 @@ export class WeChatAdapter extends PlatformAdapter {
     return WECHAT_TOKENLESS_PATHS.some((p) => path.endsWith(p));
   }
 
-  private async post(
+  /** One component API call, retried as {@link WECHAT_RESEND} allows. */
+  private post(
     component: ResolvedComponent,
-    endpoint: string,
+    endpoint: WeChatEndpoint,
     path: string,
     body: object,
     componentToken?: string,
   ): Promise<Json> {
-    const data = await callUpstream(this.http, 'wechat', endpoint, {
+    const call = {
+      platform: 'wechat' as const,
+      componentAppId: component.appId,
+      endpoint,
+      resend: WECHAT_RESEND[endpoint],
+    };
+    const request = {
       method: 'POST',
       url: component.apiBaseUrl + path,
       params: componentToken === undefined ? undefined : { component_access_token: componentToken },
       data: body,
       headers: { 'content-type': 'application/json' },
+    };
+    return this.retry.run(call, async () => {
+      const data = await callUpstream(this.http, 'wechat', endpoint, request, {
+        freshConnection: call.resend === 'single_use',
+      });
+      if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data, sentCredentials(componentToken, body));
+      return data;
     });
-    if (weChatErrcode(data) !== 0) throw weChatError(endpoint, data, sentCredentials(componentToken, body));
-    return data;
   }
 }
 

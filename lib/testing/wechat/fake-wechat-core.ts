@@ -189,6 +189,15 @@ export class FakeWeChatPlatformCore {
   }
 
   /**
+   * The next `times` (default 1) calls to `endpoint` are processed, then their socket is destroyed
+   * unanswered: the platform's state changed (a code was spent, a token issued) but the client never
+   * learns how, as when an answer is lost on the way back.
+   */
+  loseResponseNext(endpoint: FakeWeChatEndpointName, times = 1): void {
+    this.faults.add(endpoint, { kind: 'lose-response', times });
+  }
+
+  /**
    * The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway.
    */
   statusNext(endpoint: FakeWeChatEndpointName, status: number, times = 1): void {

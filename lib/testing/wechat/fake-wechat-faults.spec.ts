@@ -51,6 +51,15 @@ describe('FakeWeChatPlatform fault injection', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it('loseResponseNext processes the call, then destroys the socket (fetch rejects), then answers normally', async () => {
+    wechat.loseResponseNext('api_component_token');
+    await expect(requestToken(ticket)).rejects.toThrow();
+    expect(wechat.calls('api_component_token')).toBe(1);
+    const next = (await requestToken(ticket)).body.component_access_token as string;
+    expect(wechat.isComponentTokenValid(next)).toBe(true);
+    expect(wechat.calls('api_component_token')).toBe(2);
+  });
+
   it('dropNext destroys the socket (fetch rejects), then answers normally', async () => {
     wechat.dropNext('api_component_token');
     await expect(requestToken(ticket)).rejects.toThrow();

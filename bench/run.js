@@ -8,6 +8,7 @@ import { OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { benchmarks } from './benchmarks.js';
 import { compare, printTable } from './measure.js';
+import { fleetBenchmarks, printFleetTable } from './fleet.js';
 import { printRenewalTable, renewalBenchmarks } from './renewal.js';
 
 const component = {
@@ -67,4 +68,7 @@ await new Promise((r) => echo.close(r));
 
 console.log('\nscheduled renewal (the emulator in a child process, so only the module is measured)\n');
 printRenewalTable(await renewalBenchmarks());
+
+console.log('\nfleet mode (Redis; the cold callers run in three child processes sharing it)\n');
+printFleetTable(await fleetBenchmarks());
 process.exit(0);

@@ -1,6 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { Json } from './recording-proxy.js';
+
+/** A message from the app process. */
+interface Message {
+  id: number;
+  ready?: string;
+  result?: Json;
+  error?: string;
+}
 
 /** What a fleet process is configured with (see test/fleet/app.mjs). */
 export interface FleetAppConfig {
@@ -21,7 +30,7 @@ const REQUEST_TIMEOUT_MS = 45_000;
  */
 export class FleetProcess {
   private next = 0;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: Json) => void; reject: (e: Error) => void }>();
   private readonly exited: Promise<unknown>;
   url = '';
 
@@ -30,7 +39,7 @@ export class FleetProcess {
     private readonly child: ChildProcess,
   ) {
     this.exited = once(child, 'exit');
-    child.on('message', (m: any) => {
+    child.on('message', (m: Message) => {
       if (m?.ready) return;
       const waiter = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -56,10 +65,10 @@ export class FleetProcess {
     child.stderr!.on('data', keep);
     const ready = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`fleet process ${slot} did not start`)), REQUEST_TIMEOUT_MS);
-      child.on('message', (m: any) => {
+      child.on('message', (m: Message) => {
         if (!m?.ready) return;
         clearTimeout(timer);
-        resolve(m.ready as string);
+        resolve(m.ready);
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
@@ -85,7 +94,7 @@ export class FleetProcess {
     return `${this.url}/open-platform/${componentAppId}/events`;
   }
 
-  request<T = any>(op: string, args: object = {}): Promise<T> {
+  request<T = Json>(op: string, args: object = {}): Promise<T> {
     if (!this.alive) return Promise.reject(new Error(`fleet process ${this.slot} is not running`));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {

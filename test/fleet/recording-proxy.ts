@@ -1,6 +1,10 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A parsed JSON body: read loosely, as the suites read platform answers. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** One call an app made to the platform, as the proxy in front of the emulator saw it. */
 export interface RecordedCall {
   /** Which process made it (the proxy's index: one proxy per process). */
@@ -9,12 +13,12 @@ export interface RecordedCall {
   pathname: string;
   query: URLSearchParams;
   /** The request body parsed as JSON (WeChat posts JSON), or undefined. */
-  body: any;
+  body: Json;
   /** Epoch ms when the request arrived / when the platform's answer came back. */
   requestAt: number;
   responseAt?: number;
   /** The platform's answer parsed as JSON, once it came back. */
-  answer?: any;
+  answer?: Json;
 }
 
 /**
@@ -94,7 +98,7 @@ export class RecordingProxy {
   }
 }
 
-function parse(text: string): any {
+function parse(text: string): Json {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

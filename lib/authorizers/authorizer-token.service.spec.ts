@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { createCache } from 'cache-manager';
+import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
 import type { OpenPlatformEvent } from '../events/open-platform-event.interface.js';
@@ -68,7 +69,11 @@ const REFRESH_TOKEN_REFUSED = new OpenPlatformError({
   code: 40021,
   message: 'refresh token refused',
 });
+const BUSY = new OpenPlatformError({ platform: 'douyin', code: -1, message: 'system busy', retryable: true });
 const APP = 'wx_shop';
+/** Each write of the record: its refresh token, and whether it carries an attempt mark. */
+const written = (writes: Array<{ value: unknown }>) =>
+  writes.map((w) => [(w.value as AuthorizerRecord).refreshToken, !!(w.value as AuthorizerRecord).refreshAttempt]);
 
 describe('AuthorizerTokenService: refresh tokens are persisted before the access token is handed out', () => {
   let store: FlakyStore;
@@ -84,6 +89,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     chainRepair: string;
     refused: Set<string>;
     lost: Set<string>;
+    busy: Set<string>;
     retrieveError: OpenPlatformError | undefined;
     [fn: string]: unknown;
   };
@@ -108,6 +114,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       singleUseRefreshTokens: true,
       refused: new Set<string>(),
       lost: new Set<string>(),
+      busy: new Set<string>(),
       retrieveError: undefined,
       failureKind: (e: unknown) => (e === REFRESH_TOKEN_REFUSED ? 'refresh_token_invalid' : undefined),
       retrieveAuthorizationCode: async (_c: unknown, _t: string, appId: string): Promise<string> => {
@@ -129,6 +136,8 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       ): Promise<AuthorizerGrant> => {
         log.push(`refresh with ${refreshToken}`);
         if (adapter.refused.has(refreshToken)) throw REFRESH_TOKEN_REFUSED;
+        // The platform answered an error without spending the token.
+        if (adapter.busy.delete(refreshToken)) throw BUSY;
         refreshes++;
         // The platform rotated the token, but its answer never arrives.
         if (adapter.lost.has(refreshToken)) throw LOST_ANSWER;
@@ -191,7 +200,11 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   it('the record holds the new refresh token at the moment the access token is returned', async () => {
     const token = await service.get(component, APP, true);
     expect(token).toBe('at-1');
-    expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual(['rt-1']);
+    // The attempt is marked before the single-use token is presented; the new token clears it.
+    expect(written(store.writes)).toEqual([
+      ['rt-0', true],
+      ['rt-1', false],
+    ]);
   });
 
   it('a failing write is retried; the token is returned once the refresh token is safe', async () => {
@@ -232,7 +245,10 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       adapter.refused.add('rt-0');
       expect(await service.get(component, APP, true)).toBe('at-code-1');
       expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-code-1' });
-      expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual(['rt-code-1']);
+      expect(written(store.writes)).toEqual([
+        ['rt-0', true],
+        ['rt-code-1', false],
+      ]);
       expect(await service.get(component, APP, true)).toBe('at-1');
       expect(log).toEqual([
         'refresh with rt-0',
@@ -293,13 +309,54 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-from-push' });
   });
 
+  describe('single-use refresh tokens: a refresh interrupted by the death of its process', () => {
+    const markOf = (token: string) => ({
+      at: 1,
+      fingerprint: createHash('sha256').update(token).digest('hex').slice(0, 16),
+    });
+
+    it('is never presented again (the platform may have spent it): forgotten durably and the chain repaired', async () => {
+      // What a process leaves behind when it is killed after presenting rt-0, before the answer.
+      await records.update(component, APP, (c) => ({ ...c!, refreshAttempt: markOf('rt-0') }));
+      store.writes = [];
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(log).toEqual([`retrieve a code for ${APP}`, 'exchange code-1']);
+      expect(written(store.writes)).toEqual([
+        [undefined, false],
+        ['rt-code-1', false],
+      ]);
+      expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([
+        `WARN a refresh of authorizer ${APP} was interrupted (its process stopped); its single-use refresh token may be spent, repairing the chain (reissue_code)`,
+      ]);
+    });
+
+    it('a mark left for another (older) token is ignored: the current token is presented', async () => {
+      await records.update(component, APP, (c) => ({ ...c!, refreshAttempt: markOf('rt-older') }));
+      expect(await service.get(component, APP, true)).toBe('at-1');
+      expect(log).toEqual(['refresh with rt-0']);
+    });
+
+    it('a refresh the platform answered with an error (token not spent) removes its mark: the next one presents it', async () => {
+      adapter.busy.add('rt-0');
+      await expect(service.get(component, APP, true)).rejects.toBe(BUSY);
+      expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-0' });
+      expect((await stored())?.refreshAttempt).toBeUndefined();
+      expect(await service.get(component, APP, true)).toBe('at-1');
+      expect(log).toEqual(['refresh with rt-0', 'refresh with rt-0']);
+    });
+  });
+
   describe('single-use refresh tokens: a refresh whose answer was lost', () => {
     it('is never sent again: the token is forgotten durably and the chain repaired at once', async () => {
       adapter.lost.add('rt-0');
       expect(await service.get(component, APP, true)).toBe('at-code-1');
       expect(log).toEqual(['refresh with rt-0', `retrieve a code for ${APP}`, 'exchange code-1']);
-      // Forgotten before the repair, then replaced by the repaired chain's token.
-      expect(store.writes.map((w) => (w.value as AuthorizerRecord).refreshToken)).toEqual([undefined, 'rt-code-1']);
+      // Marked, forgotten before the repair, then replaced by the repaired chain's token.
+      expect(written(store.writes)).toEqual([
+        ['rt-0', true],
+        [undefined, false],
+        ['rt-code-1', false],
+      ]);
       expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-code-1' });
     });
 

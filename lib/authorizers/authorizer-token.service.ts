@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
@@ -166,6 +167,17 @@ export class AuthorizerTokenService {
     const adapter = this.platforms.get(component.platform);
     // A single-use refresh token already known to be spent (a refresh whose answer was lost).
     if (!record.refreshToken) return this.finishRepair(component, record, await this.repairChain(component, record));
+    if (adapter.singleUseRefreshTokens && presentedBefore(record)) {
+      // Another process presented this token and died before recording the outcome (its lock
+      // passed here after the lease): the platform may have spent it, so presenting it again could
+      // be a reuse. Forget it durably, then repair.
+      this.logger.warn(
+        `a refresh of authorizer ${authorizerAppId} was interrupted (its process stopped); its single-use refresh token may be spent, repairing the chain (${adapter.chainRepair})`,
+      );
+      const spent = await this.forgetRefreshToken(component, record);
+      return this.finishRepair(component, record, await this.repairChain(component, spent));
+    }
+    const presented = adapter.singleUseRefreshTokens ? await this.markAttempt(component, record) : record;
     let grant: AuthorizerGrant | 'applied';
     try {
       grant = await this.callRefresh(component, authorizerAppId, record.refreshToken);
@@ -185,10 +197,33 @@ export class AuthorizerTokenService {
         const spent = await this.forgetRefreshToken(component, record);
         grant = await this.repairChain(component, spent, err as OpenPlatformError);
       } else {
+        // The platform answered: the token was not spent and may be presented again.
+        if (presented !== record) await this.clearAttempt(component, presented);
         throw err;
       }
     }
     return this.finishRepair(component, record, grant);
+  }
+
+  /** Records (durably) that the record's single-use refresh token is about to be presented. */
+  private async markAttempt(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerRecord> {
+    const attempt = { at: this.clock.now(), fingerprint: fingerprint(record.refreshToken!) };
+    const saved = await this.store.update(component, record.authorizerAppId, (current) =>
+      current && current.refreshToken === record.refreshToken ? { ...current, refreshAttempt: attempt } : undefined,
+    );
+    return saved ?? record;
+  }
+
+  /** Removes the attempt mark of a refresh the platform refused without spending the token. */
+  private async clearAttempt(component: ResolvedComponent, record: AuthorizerRecord): Promise<void> {
+    await this.store
+      .update(component, record.authorizerAppId, (current) =>
+        current?.refreshAttempt && current.refreshAttempt.fingerprint === record.refreshAttempt?.fingerprint
+          ? { ...current, refreshAttempt: undefined }
+          : undefined,
+      )
+      // Left in place, the mark only costs a chain repair instead of a refresh next time.
+      .catch(() => undefined);
   }
 
   /** Applies a refresh or repair grant; a repair the platform's push already applied is just read back. */
@@ -237,10 +272,10 @@ export class AuthorizerTokenService {
   private async forgetRefreshToken(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerRecord> {
     const saved = await this.store.update(component, record.authorizerAppId, (current) =>
       current && current.status === 'active' && current.refreshToken === record.refreshToken
-        ? { ...current, refreshToken: undefined, updatedAt: this.clock.now() }
+        ? { ...current, refreshToken: undefined, refreshAttempt: undefined, updatedAt: this.clock.now() }
         : undefined,
     );
-    return saved ?? { ...record, refreshToken: undefined };
+    return saved ?? { ...record, refreshToken: undefined, refreshAttempt: undefined };
   }
 
   private callRefresh(
@@ -271,6 +306,7 @@ export class AuthorizerTokenService {
           ? now + grant.refreshExpiresIn * 1000
           : current.refreshTokenExpiresAt,
         refreshTokenIssuedAt: grant.refreshExpiresIn ? now : current.refreshTokenIssuedAt,
+        refreshAttempt: undefined,
         updatedAt: now,
       };
     });
@@ -340,6 +376,16 @@ export class AuthorizerTokenService {
     }
     return statusError(component, authorizerAppId, record);
   }
+}
+
+/** A short digest naming a refresh token in its attempt mark (the mark never holds the token). */
+function fingerprint(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('hex').slice(0, 16);
+}
+
+/** Whether a refresh with the record's current refresh token was started and never finished. */
+function presentedBefore(record: AuthorizerRecord): boolean {
+  return !!record.refreshToken && record.refreshAttempt?.fingerprint === fingerprint(record.refreshToken);
 }
 
 /**

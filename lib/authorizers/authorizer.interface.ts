@@ -32,4 +32,11 @@ export interface AuthorizerRecord extends Omit<AuthorizerInfo, 'accessTokenExpir
   updatedAt: number;
   /** Creation time of the last authorization push applied; orders out-of-order pushes. */
   lastEventAt?: number;
+  /**
+   * Single-use refresh tokens (Douyin): written before the refresh token is presented to the
+   * platform and removed once the outcome is known. Found still there for the same token (a
+   * fingerprint, not the token), it means the process that presented it died before recording the
+   * outcome: the token may be spent, so it is never presented again (the chain is repaired).
+   */
+  refreshAttempt?: { at: number; fingerprint: string };
 }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { OpenPlatformModule, TokenService } from 'nest-open-platform';
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
-import { compare } from './measure.js';
+import { compare, printTable } from './measure.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const component = {
@@ -156,19 +156,7 @@ function fmt(opsPerSecond) {
   return Math.round(opsPerSecond).toLocaleString('en');
 }
 
-export function printFleetTable(rows) {
-  const lines = [
-    ['fleet benchmark', 'reading', 'target', 'met'],
-    ...rows.map(([a, b, c, d]) => [a, b, c, d ? 'yes' : 'NO']),
-  ];
-  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-  for (const [i, l] of lines.entries()) {
-    console.log(l.map((c, j) => String(c).padEnd(widths[j])).join('  '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printFleetTable(await fleetBenchmarks());
+  printTable((await fleetBenchmarks()).map(([name, reading, target, met]) => ({ name, reading, target, met })));
   process.exit(0);
 }

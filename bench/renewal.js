@@ -9,7 +9,7 @@ import { OpenPlatformModule, TokenService } from 'nest-open-platform';
 // Internals, reached by path (not part of the package's exports): the tick and the index.
 import { AuthorizerRenewals } from '../dist/authorizers/authorizer-renewals.js';
 import { RenewalSweep } from '../dist/refresh/renewal-sweep.service.js';
-import { compare } from './measure.js';
+import { compare, printTable } from './measure.js';
 
 const component = {
   appId: 'wx_bench_renewal',
@@ -186,19 +186,7 @@ export async function renewalBenchmarks({ authorizers = 10_000, large = 100_000,
   return rows;
 }
 
-export function printRenewalTable(rows) {
-  const lines = [
-    ['renewal benchmark', 'reading', 'target', 'met'],
-    ...rows.map(([a, b, c, d]) => [a, b, c, d ? 'yes' : 'NO']),
-  ];
-  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-  for (const [i, l] of lines.entries()) {
-    console.log(l.map((c, j) => String(c).padEnd(widths[j])).join('  '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printRenewalTable(await renewalBenchmarks());
+  printTable((await renewalBenchmarks()).map(([name, reading, target, met]) => ({ name, reading, target, met })));
   process.exit(0);
 }

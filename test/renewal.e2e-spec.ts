@@ -251,6 +251,35 @@ describe('scheduled renewal (e2e over loopback HTTP, time driven by hand)', () =
     for (const shop of SHOPS) expect(refreshed(w, shop)).toHaveLength(1); // each renewed exactly once
   });
 
+  it('a platform that looks down pauses the authorizers of its component until the next tick', async () => {
+    const shops = Array.from({ length: 12 }, (_, i) => `wx_renew_down_${i}`);
+    const w = await startWorld({
+      refresh: { enabled: true, intervalMs: 60_000, concurrency: 2 },
+      retry: { attempts: 1 },
+    });
+    await onboard(w, shops);
+    w.clock.advance(7000 * 1000);
+    // The component token is renewed first (while the platform answers), then every refresh fails.
+    await w.tick();
+    w.clock.advance(7000 * 1000);
+    w.wechat.failNext('api_authorizer_token', { errcode: -1, times: 1000 });
+    const calls = w.wechat.calls('api_authorizer_token');
+    const down = await w.tick();
+    // Four transient failures in a row (max(4, concurrency)) pause the pass; one more may have
+    // been in flight on the other worker.
+    expect(down.failed).toBeGreaterThanOrEqual(4);
+    expect(down.failed).toBeLessThanOrEqual(5);
+    expect(down.authorizers).toBe(1); // the Douyin shop: another platform, not paused
+    expect(down.deferred).toBe(shops.length - down.failed);
+    expect(w.wechat.calls('api_authorizer_token') - calls).toBe(down.failed);
+    expect(w.logger.at('warn', /scheduled renewal of the authorizers of wx_component_a paused/)).toHaveLength(1);
+
+    // The platform is back: the next tick renews every one of them.
+    w.wechat.clearFaults();
+    const back = await w.tick();
+    expect(back).toMatchObject({ authorizers: shops.length, failed: 0, deferred: 0 });
+  });
+
   it('ticks never overlap: a tick asked for while one runs is skipped', async () => {
     const w = await startWorld();
     await onboard(w);

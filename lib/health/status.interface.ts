@@ -35,6 +35,8 @@ export interface RenewalStatus {
     authorizers: number;
     /** Renewals that failed (each a `token.refresh_failed` event; retried at the next tick). */
     failed: number;
+    /** Due authorizers left for the next tick because the platform looked down. */
+    deferred: number;
   };
 }
 

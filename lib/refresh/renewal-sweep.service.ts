@@ -3,6 +3,7 @@ import { AuthorizerRenewals } from '../authorizers/authorizer-renewals.js';
 import { AuthorizerStore } from '../authorizers/authorizer.store.js';
 import { AuthorizerTokenService } from '../authorizers/authorizer-token.service.js';
 import { Clock } from '../clock/clock.js';
+import { OpenPlatformError } from '../errors/open-platform.error.js';
 import { ComponentsService } from '../components/components.service.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
@@ -19,6 +20,8 @@ export interface SweepReport {
   authorizers: number;
   /** Renewals that failed (each reported by a `token.refresh_failed` event; retried next tick). */
   failed: number;
+  /** Due authorizers left for the next tick because the platform looked down (transient failures in a row). */
+  deferred: number;
   startedAt: number;
   finishedAt: number;
 }
@@ -101,7 +104,14 @@ export class RenewalSweep {
     const startedAt = this.clock.now();
     // Work due before the next tick is done now: the next tick may come too late for it.
     const until = startedAt + this.options.refresh.intervalMs;
-    const report: SweepReport = { components: 0, authorizers: 0, failed: 0, startedAt, finishedAt: startedAt };
+    const report: SweepReport = {
+      components: 0,
+      authorizers: 0,
+      failed: 0,
+      deferred: 0,
+      startedAt,
+      finishedAt: startedAt,
+    };
     for (const component of this.components.all()) {
       if (this.stopping) break;
       await this.guard(report, () => this.ticketWatch.check(component));
@@ -114,7 +124,8 @@ export class RenewalSweep {
     report.finishedAt = this.clock.now();
     this.lastReport = report;
     const renewed = report.components + report.authorizers;
-    const summary = `renewal tick: ${report.components} component and ${report.authorizers} authorizer token(s) renewed, ${report.failed} failed in ${report.finishedAt - startedAt} ms`;
+    const deferred = report.deferred ? `, ${report.deferred} deferred` : '';
+    const summary = `renewal tick: ${report.components} component and ${report.authorizers} authorizer token(s) renewed, ${report.failed} failed${deferred} in ${report.finishedAt - startedAt} ms`;
     if (report.failed)
       this.logger.warn(`${summary}; failed renewals are retried at the next tick (see token.refresh_failed events)`);
     else if (renewed) this.logger.log(summary);
@@ -134,19 +145,40 @@ export class RenewalSweep {
 
   private async renewAuthorizers(component: ResolvedComponent, until: number, report: SweepReport): Promise<void> {
     const seen = new Set<string>();
-    while (!this.stopping) {
+    // Transient failures in a row: the platform looks down. Each renewal would wait out its
+    // retries (up to attempts × httpTimeoutMs), so a tick over thousands of authorizers would run
+    // for hours against a platform that is not answering: the rest waits for the next tick.
+    const pauseAfter = Math.max(4, this.options.refresh.concurrency);
+    let transientInARow = 0;
+    let paused = false;
+    while (!this.stopping && !paused) {
       // Worked members leave the due range (renewed) or stay (failed): skip the ones seen this tick.
       const page = (await this.renewals.due(component, until, seen.size + PAGE)).filter((e) => !seen.has(e.member));
       if (!page.length) return;
-      for (const entry of page) seen.add(entry.member);
       await inParallel(page, this.options.refresh.concurrency, async ({ member }) => {
-        if (this.stopping) return;
-        await this.guard(report, async () => {
+        if (this.stopping || paused) return;
+        seen.add(member);
+        try {
           const outcome = await this.authorizerTokens.renewScheduled(component, member, until);
           if (outcome === 'renewed') report.authorizers++;
-        });
+          transientInARow = 0;
+        } catch (err) {
+          report.failed++;
+          this.logger.debug(`scheduled renewal of ${member} failed: ${(err as Error)?.message ?? String(err)}`);
+          transientInARow = err instanceof OpenPlatformError && err.retryable ? transientInARow + 1 : 0;
+          if (transientInARow >= pauseAfter && !paused) {
+            paused = true;
+            this.logger.warn(
+              `scheduled renewal of the authorizers of ${component.appId} paused until the next tick: ${transientInARow} renewals in a row failed with transient errors (last: ${(err as Error).message})`,
+            );
+          }
+        }
       });
     }
+    if (paused)
+      report.deferred += (await this.renewals.due(component, until, seen.size + PAGE)).filter(
+        (e) => !seen.has(e.member),
+      ).length;
   }
 
   /** Runs one piece of work; a failure is counted, never thrown (it was reported where it happened). */

@@ -15,3 +15,5 @@ export const REFUSED_PUSH_WARNING_INTERVAL_MS = 60 * 1000;
  * Content types of WeChat pushes; on Fastify the module registers a raw-body parser for each unless the app has one.
  */
 export const XML_CONTENT_TYPES = ['text/xml', 'application/xml'] as const;
+/** Whether other processes write the durable store too (a boolean, from the storage). */
+export const OPEN_PLATFORM_SHARED_DURABLE_STORE = 'OPEN_PLATFORM:SHARED_DURABLE_STORE';

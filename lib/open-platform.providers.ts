@@ -31,6 +31,7 @@ import {
   OPEN_PLATFORM_OPTIONS,
   OPEN_PLATFORM_RAW_OPTIONS,
   OPEN_PLATFORM_ROUTE_BINDER,
+  OPEN_PLATFORM_SHARED_DURABLE_STORE,
 } from './open-platform.constants.js';
 import { resolveOptions, type ResolvedOptions } from './options/resolved-options.js';
 import { validateOptions } from './options/validate-options.js';
@@ -85,6 +86,11 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     { provide: DurableStore, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.durable },
     { provide: LockService, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.lock },
     { provide: DueIndex, inject: [OpenPlatformStorage], useFactory: (s: OpenPlatformStorage) => s.dueIndex },
+    {
+      provide: OPEN_PLATFORM_SHARED_DURABLE_STORE,
+      inject: [OpenPlatformStorage],
+      useFactory: (s: OpenPlatformStorage) => s.shared,
+    },
     TicketPushHandler,
     ForwardPushHandler,
     {

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
+import { OPEN_PLATFORM_SHARED_DURABLE_STORE } from '../open-platform.constants.js';
 import { LockService } from '../lock/lock.service.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import { DurableStore } from '../store/durable-store.js';
@@ -12,21 +13,37 @@ import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js
 const WRITE_ATTEMPTS = 4;
 
 /**
+ * With a store other processes write too (Redis, or an app-supplied durable store), how old the
+ * counts may get before they are rebuilt from the store: this process sees only its own writes.
+ */
+export const SHARED_COUNTS_MAX_AGE_MS = 60_000;
+
+/** A component's counts, and the rebuild in progress (a shared store only). */
+interface Tallies {
+  current: AuthorizerTally;
+  builtAt?: number;
+  next?: AuthorizerTally;
+}
+
+/**
  * Authorizer records, including refresh tokens, in the durable store (never with a TTL).
  * Every change is a read-modify-write under the record's lock, and writes are retried: losing a
  * refresh token forces the merchant to authorize again. {@link update} is the only way records are
- * written, which is what keeps the per-status counts ({@link counts}) exact without rereading them.
+ * written, which is what keeps the per-status counts ({@link counts}) exact without rereading them
+ * (with a store other processes write too, they are rebuilt in the background once a minute).
  */
 @Injectable()
 export class AuthorizerStore {
   private readonly logger = new Logger('OpenPlatform:AuthorizerStore');
-  private readonly tallies = new Map<string, AuthorizerTally>();
+  private readonly tallies = new Map<string, Tallies>();
 
   constructor(
     private readonly store: DurableStore,
     private readonly lock: LockService,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
+    /** Whether other processes write the same store (fleet mode, or an app-supplied durable store). */
+    @Optional() @Inject(OPEN_PLATFORM_SHARED_DURABLE_STORE) private readonly shared: boolean = false,
   ) {}
 
   get(component: ResolvedComponent, authorizerAppId: string): Promise<AuthorizerRecord | undefined> {
@@ -41,8 +58,23 @@ export class AuthorizerStore {
    * How many of the component's authorizers are in each status. The records are read once, on the
    * first call; after that the counts follow every {@link update} and cost no store read.
    */
-  counts(component: ResolvedComponent): Promise<AuthorizerStatusCounts> {
-    return this.tally(component).get(() => this.scan(component));
+  async counts(component: ResolvedComponent): Promise<AuthorizerStatusCounts> {
+    const t = this.tally(component);
+    const now = this.clock.now();
+    if (this.shared && t.builtAt !== undefined && now - t.builtAt >= SHARED_COUNTS_MAX_AGE_MS && !t.next) {
+      // Rebuilt in the background (the current counts answer meanwhile); writes of this process
+      // reach the new tally too while its scan runs, so it is swapped in exact.
+      const next = (t.next = new AuthorizerTally());
+      next
+        .get(() => this.scan(component))
+        .then(
+          () => Object.assign(t, { current: next, builtAt: this.clock.now(), next: undefined }),
+          () => (t.next = undefined),
+        );
+    }
+    const counts = await t.current.get(() => this.scan(component));
+    t.builtAt ??= now;
+    return counts;
   }
 
   /**
@@ -59,15 +91,16 @@ export class AuthorizerStore {
       const current = await this.store.get<AuthorizerRecord>(key);
       const next = change(current);
       if (!next) return current;
-      const tally = this.tally(component);
-      tally.begin(authorizerAppId);
+      const t = this.tally(component);
+      const tallies = t.next ? [t.current, t.next] : [t.current];
+      for (const tally of tallies) tally.begin(authorizerAppId);
       try {
         await this.write(component, key, { ...next, updatedAt: this.clock.now() });
       } catch (err) {
-        tally.end(authorizerAppId, current?.status, undefined);
+        for (const tally of tallies) tally.end(authorizerAppId, current?.status, undefined);
         throw err;
       }
-      tally.end(authorizerAppId, current?.status, next.status);
+      for (const tally of tallies) tally.end(authorizerAppId, current?.status, next.status);
       return next;
     });
   }
@@ -78,10 +111,10 @@ export class AuthorizerStore {
     return records.filter((r): r is AuthorizerRecord => !!r);
   }
 
-  private tally(component: ResolvedComponent): AuthorizerTally {
-    let tally = this.tallies.get(component.appId);
-    if (!tally) this.tallies.set(component.appId, (tally = new AuthorizerTally()));
-    return tally;
+  private tally(component: ResolvedComponent): Tallies {
+    let t = this.tallies.get(component.appId);
+    if (!t) this.tallies.set(component.appId, (t = { current: new AuthorizerTally() }));
+    return t;
   }
 
   private async write(component: ResolvedComponent, key: string, record: AuthorizerRecord): Promise<void> {

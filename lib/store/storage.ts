@@ -25,6 +25,12 @@ export interface StorageConfig {
  * released on shutdown, ones the app passed in are left to the app.
  */
 export class OpenPlatformStorage implements OnApplicationShutdown {
+  /**
+   * Whether other processes may write the durable store too (fleet mode, or a store the app
+   * supplies): then what this process learns from its own writes is not the whole picture.
+   */
+  readonly shared: boolean;
+
   private constructor(
     readonly cache: TokenCache,
     readonly durable: DurableStore,
@@ -32,7 +38,10 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
     readonly dueIndex: DueIndex,
     private readonly owned: Array<() => Promise<void>>,
     private readonly redis?: RedisConnection,
-  ) {}
+    shared = false,
+  ) {
+    this.shared = shared;
+  }
 
   /** The storage the config asks for; connects to Redis first in fleet mode. */
   static async open(config: StorageConfig): Promise<OpenPlatformStorage> {
@@ -46,6 +55,7 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
       parts.dueIndex,
       [() => parts.connection.close()],
       parts.connection,
+      true,
     );
   }
 
@@ -64,6 +74,8 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
       new MemoryLockService(),
       new MemoryDueIndex(),
       owned,
+      undefined,
+      config.durable !== undefined,
     );
   }
 

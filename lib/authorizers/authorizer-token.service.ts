@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
@@ -9,7 +8,7 @@ import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-opt
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { neverReachedPlatform } from '../platforms/upstream-call.js';
-import { StoreKeys } from '../store/store-keys.js';
+import { digest, StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { CachedToken } from '../tokens/renewal.js';
@@ -380,7 +379,7 @@ export class AuthorizerTokenService {
 
 /** A short digest naming a refresh token in its attempt mark (the mark never holds the token). */
 function fingerprint(refreshToken: string): string {
-  return createHash('sha256').update(refreshToken).digest('hex').slice(0, 16);
+  return digest(refreshToken).slice(0, 16);
 }
 
 /** Whether a refresh with the record's current refresh token was started and never finished. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { describeStoreError } from '../errors/store-unavailable.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { OPEN_PLATFORM_SHARED_DURABLE_STORE } from '../open-platform.constants.js';
 import { LockService } from '../lock/lock.service.js';
@@ -149,13 +150,6 @@ export class AuthorizerStore {
       }
     }
   }
-}
-
-/** A store error as its code or name only: a store's message may echo the value it failed to write. */
-function describeStoreError(err: unknown): string {
-  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
-  if (typeof code === 'string' || typeof code === 'number') return String(code);
-  return typeof name === 'string' ? name : 'error';
 }
 
 /** The public view of a record: no token. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { LockService } from '../lock/lock.service.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
-import { StoreKeys } from '../store/store-keys.js';
+import { digest, StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 
 /** Remember exchanged codes well past any code lifetime (WeChat 10 min, Douyin 1 h). */
@@ -30,8 +29,7 @@ export class ExchangedCodes {
   ) {}
 
   exclusive<T>(component: ResolvedComponent, code: string, turn: (t: CodeExchangeTurn) => Promise<T>): Promise<T> {
-    const hash = createHash('sha256').update(code).digest('hex');
-    const key = StoreKeys.exchangedCode(component.platform, component.appId, hash);
+    const key = StoreKeys.exchangedCode(component.platform, component.appId, digest(code));
     return this.lock.runExclusive(key, async () =>
       turn({
         exchangedBy: await this.cache.get<string>(key),

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { LockService } from '../lock/lock.service.js';
 import { PUSH_REPLAY_WINDOW_MS } from '../open-platform.constants.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
+import { digest, StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 
 /**
@@ -29,8 +29,7 @@ export class RecentPushes {
 
   /** Runs `handle` unless this push was already handled; returns whether it ran. */
   once(component: ResolvedComponent, signature: string, handle: () => Promise<void>): Promise<boolean> {
-    const hash = createHash('sha256').update(signature).digest('hex');
-    const key = `${component.platform}:${component.appId}:handled-push:${hash}`;
+    const key = StoreKeys.handledPush(component.platform, component.appId, digest(signature));
     return this.lock.runExclusive(key, async () => {
       if (await this.cache.get<number>(key)) return false;
       await handle();

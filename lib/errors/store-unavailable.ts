@@ -9,7 +9,7 @@ export function storeUnavailable(operation: string, cause: unknown): OpenPlatfor
   return new OpenPlatformError({
     platform: 'library',
     code: OpenPlatformErrorCode.STORE_UNAVAILABLE,
-    message: `the store is unavailable (${operation}: ${describeCause(cause)}); the module reconnects by itself, retry later`,
+    message: `the store is unavailable (${operation}: ${describeStoreError(cause)}); the module reconnects by itself, retry later`,
     retryable: true,
   });
 }
@@ -19,7 +19,8 @@ export function isStoreUnavailable(err: unknown): boolean {
   return err instanceof OpenPlatformError && err.code === OpenPlatformErrorCode.STORE_UNAVAILABLE;
 }
 
-function describeCause(cause: unknown): string {
+/** A store error as its code, name or class only: a store's message may echo the value it failed to write. */
+export function describeStoreError(cause: unknown): string {
   const { code, name } = (cause ?? {}) as { code?: unknown; name?: unknown };
   if (typeof code === 'string' || typeof code === 'number') return String(code);
   if (typeof name === 'string' && name !== 'Error') return name;

@@ -1,4 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { PlatformName } from '../platform-names.js';
+
+/** How a credential (a code, a push signature) appears in a key: its SHA-256, never itself. */
+export function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
 
 /**
  * Every key this module writes, namespaced per platform and component so several components
@@ -16,6 +22,9 @@ export const StoreKeys = {
   /** An authorization code already exchanged (the code itself is hashed: it is a credential). */
   exchangedCode: (platform: PlatformName, componentAppId: string, codeHash: string) =>
     `${platform}:${componentAppId}:exchanged-code:${codeHash}`,
+  /** A push already handled (by its signature's digest), remembered for the replay window. */
+  handledPush: (platform: PlatformName, componentAppId: string, signatureHash: string) =>
+    `${platform}:${componentAppId}:handled-push:${signatureHash}`,
   /** The due-time index of a component's scheduled renewals (members: authorizer appids). */
   renewalIndex: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:renewal-due`,
 } as const;

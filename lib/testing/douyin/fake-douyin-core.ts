@@ -1,5 +1,6 @@
 import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { FakeHttpServer } from '../core/fake-http-server.js';
+import { FakePlatformFaults } from '../core/fault-controls.js';
 import { FaultInjector } from '../core/fault-injector.js';
 import { nonNegative, positive } from '../core/options.js';
 import { TicketBook } from '../core/ticket-book.js';
@@ -31,7 +32,7 @@ const DOCUMENTED_PREFIXED: readonly FakeDouyinEndpoint[] = ['retrieve_auth_code'
  * call counters and fault injection. {@link FakeDouyinPlatform} extends it with merchant
  * authorization, authorizer tokens and user routes; use that class.
  */
-export class FakeDouyinPlatformCore {
+export class FakeDouyinPlatformCore extends FakePlatformFaults<FakeDouyinEndpointName> {
   /** The generation this instance serves. */
   readonly apiVersion: FakeDouyinApiVersion;
   /** The platform clock (epoch ms). */
@@ -48,12 +49,13 @@ export class FakeDouyinPlatformCore {
   /** What the component-token endpoint reads; subclasses extend it for their endpoints. */
   protected readonly componentState: DouyinComponentState;
   private readonly cryptos = new Map<string, MessageCrypto>();
-  private readonly faults: FaultInjector<FakeDouyinEndpointName>;
+  protected readonly faults: FaultInjector<FakeDouyinEndpointName>;
   private readonly tickets: TicketBook;
   private readonly componentTokens: DouyinComponentTokens;
 
   /** Creates a stopped emulator; call {@link FakeDouyinPlatformCore.start} before use. */
   constructor(options: FakeDouyinPlatformOptions = {}) {
+    super();
     const version = options.apiVersion ?? 'v2';
     if (version !== 'v1' && version !== 'v2') throw new RangeError(`apiVersion must be 'v1' or 'v2'`);
     this.apiVersion = version;
@@ -208,31 +210,6 @@ export class FakeDouyinPlatformCore {
   failNext(endpoint: FakeDouyinEndpointName, options: FakeDouyinFailOptions): void {
     const message = options.message ?? douyinMessage(options.code);
     this.faults.add(endpoint, { kind: 'error', errcode: options.code, errmsg: message, times: options.times ?? 1 });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` are answered normally after `ms` milliseconds. */
-  delayNext(endpoint: FakeDouyinEndpointName, ms: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'delay', ms, times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` get their socket destroyed, unanswered and unprocessed. */
-  dropNext(endpoint: FakeDouyinEndpointName, times = 1): void {
-    this.faults.add(endpoint, { kind: 'drop', times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` are processed, then their socket is destroyed unanswered. */
-  loseResponseNext(endpoint: FakeDouyinEndpointName, times = 1): void {
-    this.faults.add(endpoint, { kind: 'lose-response', times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body. */
-  statusNext(endpoint: FakeDouyinEndpointName, status: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'status', status, times });
-  }
-
-  /** Drops every scheduled fault. */
-  clearFaults(): void {
-    this.faults.clear();
   }
 
   /** The registered component; throws for an unknown appid. */

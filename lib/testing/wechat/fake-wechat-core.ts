@@ -1,5 +1,6 @@
 import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { FakeHttpServer } from '../core/fake-http-server.js';
+import { FakePlatformFaults } from '../core/fault-controls.js';
 import { FaultInjector, wechatErrorBody } from '../core/fault-injector.js';
 import { nonNegative, positive } from '../core/options.js';
 import { apiComponentToken, apiStartPushTicket, type ComponentEndpointState } from './component-endpoints.js';
@@ -24,7 +25,7 @@ import { buildWeChatPush, sendWeChatPush, ticketMessageXml } from './wechat-push
  * encrypted pushes, call counters and fault injection. {@link FakeWeChatPlatform} extends it
  * with merchant authorization and authorizer tokens; use that class.
  */
-export class FakeWeChatPlatformCore {
+export class FakeWeChatPlatformCore extends FakePlatformFaults<FakeWeChatEndpointName> {
   /** The platform clock (epoch ms). */
   protected readonly now: () => number;
   /** Registered components by appid. */
@@ -33,7 +34,7 @@ export class FakeWeChatPlatformCore {
   private readonly tickets: TicketBook;
   /** Issued component tokens. */
   protected readonly tokens: ComponentTokenBook;
-  private readonly faults = new FaultInjector<FakeWeChatEndpointName>({ errorBody: wechatErrorBody });
+  protected readonly faults = new FaultInjector<FakeWeChatEndpointName>({ errorBody: wechatErrorBody });
   /** The loopback server; subclasses register their routes on it. */
   protected readonly server = new FakeHttpServer<FakeWeChatEndpointName>({
     faults: this.faults,
@@ -43,6 +44,7 @@ export class FakeWeChatPlatformCore {
 
   /** Creates a stopped emulator; call {@link FakeWeChatPlatformCore.start} before use. */
   constructor(options: FakeWeChatPlatformOptions = {}) {
+    super();
     this.now = options.now ?? Date.now;
     this.tokenExpiresIn = positive('componentTokenExpiresIn', options.componentTokenExpiresIn ?? 7200);
     this.tickets = new TicketBook(this.now, positive('ticketLifetimeSeconds', options.ticketLifetimeSeconds ?? 43_200));
@@ -176,37 +178,6 @@ export class FakeWeChatPlatformCore {
   failNext(endpoint: FakeWeChatEndpointName, options: FakeWeChatFailOptions): void {
     const errmsg = options.errmsg ?? WECHAT_ERRMSG[options.errcode] ?? 'injected error';
     this.faults.add(endpoint, { kind: 'error', errcode: options.errcode, errmsg, times: options.times ?? 1 });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` are answered normally after `ms` milliseconds. */
-  delayNext(endpoint: FakeWeChatEndpointName, ms: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'delay', ms, times });
-  }
-
-  /** The next `times` (default 1) calls to `endpoint` get their socket destroyed, unanswered and unprocessed. */
-  dropNext(endpoint: FakeWeChatEndpointName, times = 1): void {
-    this.faults.add(endpoint, { kind: 'drop', times });
-  }
-
-  /**
-   * The next `times` (default 1) calls to `endpoint` are processed, then their socket is destroyed
-   * unanswered: the platform's state changed (a code was spent, a token issued) but the client never
-   * learns how, as when an answer is lost on the way back.
-   */
-  loseResponseNext(endpoint: FakeWeChatEndpointName, times = 1): void {
-    this.faults.add(endpoint, { kind: 'lose-response', times });
-  }
-
-  /**
-   * The next `times` (default 1) calls to `endpoint` answer HTTP `status` with an HTML body, like a failing gateway.
-   */
-  statusNext(endpoint: FakeWeChatEndpointName, status: number, times = 1): void {
-    this.faults.add(endpoint, { kind: 'status', status, times });
-  }
-
-  /** Drops every scheduled fault. */
-  clearFaults(): void {
-    this.faults.clear();
   }
 
   /** Whether `token` was issued by this emulator and is neither expired nor superseded past its grace period. */

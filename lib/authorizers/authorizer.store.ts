@@ -1,3 +1,4 @@
+import { exponentialBackoffMs } from '../backoff.js';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { describeStoreError } from '../errors/store-unavailable.js';
@@ -146,7 +147,7 @@ export class AuthorizerStore {
           });
         }
         this.logger.warn(message);
-        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, exponentialBackoffMs(50, Number.POSITIVE_INFINITY, attempt)));
       }
     }
   }

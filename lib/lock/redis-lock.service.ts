@@ -1,3 +1,4 @@
+import { exponentialBackoffMs } from '../backoff.js';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
@@ -94,7 +95,7 @@ export class RedisLockService extends LockService {
     for (let attempt = 0; ; attempt++) {
       if (await this.tryAcquire(lockKey, token)) return;
       if (Date.now() >= deadline) throw lockTimeout(this.waitTimeoutMs);
-      const backoff = Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** Math.min(attempt, 16));
+      const backoff = exponentialBackoffMs(this.minBackoffMs, this.maxBackoffMs, attempt + 1);
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }

@@ -1,3 +1,4 @@
+import { exponentialBackoffMs } from '../backoff.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { PlatformName } from '../platform-names.js';
 import { keepDeliveryMark, neverReachedPlatform } from './upstream-call.js';
@@ -44,7 +45,7 @@ export interface RetryNotice extends UpstreamCallInfo {
 
 /** The largest backoff before retry `n` (from 1): exponential, capped. */
 export function backoffCapMs(policy: RetryPolicy, n: number): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+  return exponentialBackoffMs(policy.baseDelayMs, policy.maxDelayMs, n);
 }
 
 /** The most one call can spend sleeping between its attempts. */

@@ -1,3 +1,4 @@
+import { exponentialBackoffMs } from '../../backoff.js';
 import { Logger } from '@nestjs/common';
 import type { Keyv } from 'keyv';
 import type { RedisClientType } from '@keyv/redis';
@@ -47,7 +48,7 @@ export class RedisConnection {
       commandOptions: { timeout: COMMAND_TIMEOUT_MS },
       socket: {
         connectTimeout: 5_000,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), 2_000),
+        reconnectStrategy: (retries: number) => exponentialBackoffMs(50, 2_000, retries + 1),
       },
     }) as unknown as RedisClientType;
     const subscriber = client.duplicate();

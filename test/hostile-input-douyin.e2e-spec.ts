@@ -5,7 +5,7 @@ import type { FakeDouyinEndpoint } from '../lib/testing/index.js';
 import { DOUYIN_COMPONENT, startDouyinHarness, type DouyinHarness } from './support/douyin-harness.js';
 import { ADAPTERS } from './support/harness.js';
 import { generateDouyinCases } from './support/hostile-douyin-cases.js';
-import { gcExposed, heapAfterGc, runHostileRound } from './support/hostile-runner.js';
+import { gcExposed, heapAfterGc, routeQueryCases, runHostileRound } from './support/hostile-runner.js';
 import { Prng } from './support/prng.js';
 import { rawRequest } from './support/raw-http.js';
 
@@ -56,32 +56,13 @@ describe.each(ADAPTERS)(`generated hostile Douyin pushes on %s (seed 0x${SEED.to
   });
 
   // The same query-string cases as WeChat's suite, with Douyin's code parameter.
-  it.each([
-    ['authorize', 'auth_type=1&auth_type=2', 'auth_type=1&auth_type=2'],
-    ['authorize', 'auth_type=9…(10,000)', `auth_type=${'9'.repeat(10_000)}`],
-    ['authorize', 'auth_type=%20', 'auth_type=%20'],
-    ['authorize', 'auth_type=-1', 'auth_type=-1'],
-    ['authorize', 'biz_appid=%20%20%20', 'biz_appid=%20%20%20'],
-    ['authorize', 'biz_appid=%00tt', 'biz_appid=%00tt'],
-    ['authorize', 'biz_appid=x…(20,000)', `biz_appid=${'x'.repeat(20_000)}`],
-    ['authorize', 'mobile=1&mobile=1', 'mobile=1&mobile=1'],
-    ['authorized', '', ''],
-    ['authorized', 'authorization_code=', 'authorization_code='],
-    ['authorized', 'authorization_code=%20%09%20', 'authorization_code=%20%09%20'],
-    ['authorized', 'authorization_code=%E3%80%80', 'authorization_code=%E3%80%80'],
-    ['authorized', 'authorization_code=%E2%80%8B', 'authorization_code=%E2%80%8B'],
-    ['authorized', 'authorization_code=a&authorization_code=b', 'authorization_code=a&authorization_code=b'],
-    ['authorized', 'authorization_code[]=a', 'authorization_code[]=a'],
-    ['authorized', 'authorization_code[__proto__]=a', 'authorization_code[__proto__]=a'],
-    ['authorized', '__proto__[authorization_code]=a', '__proto__[authorization_code]=a'],
-    ['authorized', '__proto__=x&constructor=y', '__proto__=x&constructor=y'],
-    ['authorized', 'auth_code=a (WeChat’s parameter)', 'auth_code=a'],
-    ['authorized', 'authorization_code=c…(10,000)', `authorization_code=${'c'.repeat(10_000)}`],
-    ['authorized', 'authorization_code=c…(20,000)', `authorization_code=${'c'.repeat(20_000)}`],
-  ])('GET …/%s?%s → 4xx, no platform call', async (route, _label, query) => {
-    const url = `${h.url}/open-platform/${DOUYIN_COMPONENT.appId}/${route}?${query}`;
-    const res = await rawRequest({ url, method: 'GET' });
-    expect([400, 404, 414, 431]).toContain(res.status);
-    await expectNothingChanged();
-  });
+  it.each(routeQueryCases('authorization_code', 'tt'))(
+    'GET …/%s?%s → 4xx, no platform call',
+    async (route, _label, query) => {
+      const url = `${h.url}/open-platform/${DOUYIN_COMPONENT.appId}/${route}?${query}`;
+      const res = await rawRequest({ url, method: 'GET' });
+      expect([400, 404, 414, 431]).toContain(res.status);
+      await expectNothingChanged();
+    },
+  );
 });

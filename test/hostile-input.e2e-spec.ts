@@ -5,7 +5,7 @@ import type { FakeWeChatEndpoint } from '../lib/testing/index.js';
 import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
 import { ADAPTERS, startHarness, type Harness } from './support/harness.js';
 import { generateCases } from './support/hostile-cases.js';
-import { gcExposed, heapAfterGc, runHostileRound } from './support/hostile-runner.js';
+import { gcExposed, heapAfterGc, routeQueryCases, runHostileRound } from './support/hostile-runner.js';
 import { Prng } from './support/prng.js';
 import { rawRequest } from './support/raw-http.js';
 
@@ -59,28 +59,7 @@ describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(1
     expect(heap[ROUNDS - 1] - heap[0]).toBeLessThan(HEAP_GROWTH_BOUND);
   });
 
-  it.each([
-    ['authorize', 'auth_type=1&auth_type=2', 'auth_type=1&auth_type=2'],
-    ['authorize', 'auth_type=9…(10,000)', `auth_type=${'9'.repeat(10_000)}`],
-    ['authorize', 'auth_type=%20', 'auth_type=%20'],
-    ['authorize', 'auth_type=-1', 'auth_type=-1'],
-    ['authorize', 'biz_appid=%20%20%20', 'biz_appid=%20%20%20'],
-    ['authorize', 'biz_appid=%00wx', 'biz_appid=%00wx'],
-    ['authorize', 'biz_appid=x…(10,000)', `biz_appid=${'x'.repeat(10_000)}`],
-    ['authorize', 'biz_appid=x…(20,000)', `biz_appid=${'x'.repeat(20_000)}`],
-    ['authorized', '', ''],
-    ['authorized', 'auth_code=', 'auth_code='],
-    ['authorized', 'auth_code=%20%09%20', 'auth_code=%20%09%20'],
-    ['authorized', 'auth_code=%E3%80%80', 'auth_code=%E3%80%80'],
-    ['authorized', 'auth_code=a&auth_code=b', 'auth_code=a&auth_code=b'],
-    ['authorized', 'auth_code[]=a', 'auth_code[]=a'],
-    ['authorized', 'auth_code[__proto__]=a', 'auth_code[__proto__]=a'],
-    ['authorized', '__proto__[auth_code]=a', '__proto__[auth_code]=a'],
-    ['authorized', '__proto__=x&constructor=y', '__proto__=x&constructor=y'],
-    ['authorized', 'auth_code=c…(10,000)', `auth_code=${'c'.repeat(10_000)}`],
-    ['authorized', 'auth_code=c…(20,000)', `auth_code=${'c'.repeat(20_000)}`],
-    ['authorize', 'mobile=1&mobile=1', 'mobile=1&mobile=1'],
-  ])('GET …/%s?%s → 4xx, no upstream call', async (route, _label, query) => {
+  it.each(routeQueryCases('auth_code', 'wx'))('GET …/%s?%s → 4xx, no upstream call', async (route, _label, query) => {
     const res = await rawRequest({ url: `${h.routesUrl}/${COMPONENT_A.appId}/${route}?${query}`, method: 'GET' });
     expect([400, 404, 414, 431]).toContain(res.status);
     await expectNothingChanged();

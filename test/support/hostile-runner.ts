@@ -56,3 +56,44 @@ export function heapAfterGc(): number {
 
 /** Whether `--expose-gc` is on, without which a heap bound means little. */
 export const gcExposed = (): boolean => typeof (globalThis as { gc?: () => void }).gc === 'function';
+
+/**
+ * Hostile query strings for `…/authorize` and `…/authorized`, as `[route, label, query]`: the same
+ * classes on both platforms, with the platform's code parameter (and the other platform's, which
+ * must not be taken for it). Every one must get a 4xx and cause no platform call.
+ */
+export function routeQueryCases(
+  codeParam: 'auth_code' | 'authorization_code',
+  appIdPrefix: string,
+): Array<[route: 'authorize' | 'authorized', label: string, query: string]> {
+  const other = codeParam === 'auth_code' ? 'authorization_code' : 'auth_code';
+  const same = (route: 'authorize' | 'authorized', query: string): ['authorize' | 'authorized', string, string] => [
+    route,
+    query,
+    query,
+  ];
+  return [
+    same('authorize', 'auth_type=1&auth_type=2'),
+    ['authorize', 'auth_type=9…(10,000)', `auth_type=${'9'.repeat(10_000)}`],
+    same('authorize', 'auth_type=%20'),
+    same('authorize', 'auth_type=-1'),
+    same('authorize', 'biz_appid=%20%20%20'),
+    same('authorize', `biz_appid=%00${appIdPrefix}`),
+    ['authorize', 'biz_appid=x…(10,000)', `biz_appid=${'x'.repeat(10_000)}`],
+    ['authorize', 'biz_appid=x…(20,000)', `biz_appid=${'x'.repeat(20_000)}`],
+    same('authorize', 'mobile=1&mobile=1'),
+    same('authorized', ''),
+    same('authorized', `${codeParam}=`),
+    same('authorized', `${codeParam}=%20%09%20`),
+    same('authorized', `${codeParam}=%E3%80%80`),
+    same('authorized', `${codeParam}=%E2%80%8B`),
+    same('authorized', `${codeParam}=a&${codeParam}=b`),
+    same('authorized', `${codeParam}[]=a`),
+    same('authorized', `${codeParam}[__proto__]=a`),
+    same('authorized', `__proto__[${codeParam}]=a`),
+    same('authorized', '__proto__=x&constructor=y'),
+    ['authorized', `${other}=a (the other platform's parameter)`, `${other}=a`],
+    ['authorized', `${codeParam}=c…(10,000)`, `${codeParam}=${'c'.repeat(10_000)}`],
+    ['authorized', `${codeParam}=c…(20,000)`, `${codeParam}=${'c'.repeat(20_000)}`],
+  ];
+}

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OpenPlatformErrorCode } from '../lib/index.js';
 import { DurableStore } from '../lib/store/durable-store.js';
-import type { FakeDouyinEndpoint } from '../lib/testing/index.js';
 import { DOUYIN_COMPONENT, startDouyinHarness, type DouyinHarness } from './support/douyin-harness.js';
+import { DOUYIN_ENDPOINTS } from './support/fixtures.js';
 import { ADAPTERS } from './support/harness.js';
 import { generateDouyinCases } from './support/hostile-douyin-cases.js';
 import { gcExposed, heapAfterGc, routeQueryCases, runHostileRound } from './support/hostile-runner.js';
@@ -17,17 +17,6 @@ const CONCURRENCY = 16;
 /** Generous: the point is to catch growth per request (a leak), not to measure the heap. */
 const HEAP_GROWTH_BOUND = 48 * 1024 * 1024;
 
-const ENDPOINTS: FakeDouyinEndpoint[] = [
-  'tp_token',
-  'pre_auth_code',
-  'gen_link',
-  'authorization_page',
-  'auth_token',
-  'retrieve_auth_code',
-  'auth_app_list',
-  'basic_info',
-];
-
 describe.each(ADAPTERS)(`generated hostile Douyin pushes on %s (seed 0x${SEED.toString(16)})`, (adapter) => {
   let h: DouyinHarness;
   beforeAll(async () => {
@@ -38,7 +27,7 @@ describe.each(ADAPTERS)(`generated hostile Douyin pushes on %s (seed 0x${SEED.to
   async function expectNothingChanged() {
     expect(await h.app.get(DurableStore).keys('')).toEqual([]);
     await expect(h.tokens.getComponentAccessToken()).rejects.toMatchObject({ code: OpenPlatformErrorCode.NO_TICKET });
-    expect(ENDPOINTS.filter((e) => h.fake.calls(e) > 0)).toEqual([]);
+    expect(DOUYIN_ENDPOINTS.filter((e) => h.fake.calls(e) > 0)).toEqual([]);
   }
 
   it(`${ROUNDS} rounds of ${CASES_PER_ROUND} cases: every one a 4xx, nothing stored, no platform call, flat memory`, async () => {

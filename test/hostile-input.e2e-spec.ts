@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OpenPlatformErrorCode } from '../lib/index.js';
 import { DurableStore } from '../lib/store/durable-store.js';
-import type { FakeWeChatEndpoint } from '../lib/testing/index.js';
-import { COMPONENT_A, COMPONENT_B } from './support/fixtures.js';
+import { COMPONENT_A, COMPONENT_B, WECHAT_ENDPOINTS } from './support/fixtures.js';
 import { ADAPTERS, startHarness, type Harness } from './support/harness.js';
 import { generateCases } from './support/hostile-cases.js';
 import { gcExposed, heapAfterGc, routeQueryCases, runHostileRound } from './support/hostile-runner.js';
@@ -17,19 +16,6 @@ const CONCURRENCY = 16;
 /** Generous: the point is to catch growth per request (a leak), not to measure the heap. */
 const HEAP_GROWTH_BOUND = 48 * 1024 * 1024;
 
-const ENDPOINTS: FakeWeChatEndpoint[] = [
-  'api_component_token',
-  'api_start_push_ticket',
-  'api_create_preauthcode',
-  'api_query_auth',
-  'api_authorizer_token',
-  'api_get_authorizer_info',
-  'api_get_authorizer_list',
-  'getaccountbasicinfo',
-  'componentloginpage',
-  'bindcomponent',
-];
-
 describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(16)})`, (adapter) => {
   let h: Harness;
   beforeAll(async () => {
@@ -43,7 +29,7 @@ describe.each(ADAPTERS)(`generated hostile input on %s (seed 0x${SEED.toString(1
       await expect(h.tokens.getComponentAccessToken(c.appId)).rejects.toMatchObject({
         code: OpenPlatformErrorCode.NO_TICKET,
       });
-    expect(ENDPOINTS.filter((e) => h.fake.calls(e) > 0)).toEqual([]);
+    expect(WECHAT_ENDPOINTS.filter((e) => h.fake.calls(e) > 0)).toEqual([]);
   }
 
   it(`${ROUNDS} rounds of ${CASES_PER_ROUND} cases: every one a 4xx, nothing stored, no upstream call, flat memory`, async () => {

@@ -3,14 +3,14 @@
 import { OpenPlatformEvents, type OpenPlatformEvent } from '../../lib/index.js';
 import { DurableStore } from '../../lib/store/durable-store.js';
 import { StoreKeys } from '../../lib/store/store-keys.js';
-import type { FakeDouyinBuiltPush, FakeDouyinEndpoint, FakeWeChatEndpoint } from '../../lib/testing/index.js';
+import type { FakeDouyinBuiltPush } from '../../lib/testing/index.js';
 import { douyinDateTime, ticketMessage } from '../../lib/testing/douyin/douyin-push.js';
 import { authorizationMessageXml, ticketMessageXml } from '../../lib/testing/wechat/wechat-push.js';
 import type { FakeWeChatBuiltPush } from '../../lib/testing/wechat/fake-wechat.types.js';
 import type { TicketRecord } from '../../lib/tickets/ticket.store.js';
 import type { ManualClock } from './manual-clock.js';
 import { DOUYIN_COMPONENT, startDouyinHarness } from './douyin-harness.js';
-import { COMPONENT_A } from './fixtures.js';
+import { COMPONENT_A, DOUYIN_ENDPOINTS, WECHAT_ENDPOINTS } from './fixtures.js';
 import { startHarness, type HttpAdapterName } from './harness.js';
 import type { TokenService } from '../../lib/index.js';
 
@@ -59,30 +59,6 @@ export interface ReplayPlatform {
   tokenWorks(token: string): boolean;
   close(): Promise<void>;
 }
-
-const WECHAT_ENDPOINTS: FakeWeChatEndpoint[] = [
-  'api_component_token',
-  'api_start_push_ticket',
-  'api_create_preauthcode',
-  'api_query_auth',
-  'api_authorizer_token',
-  'api_get_authorizer_info',
-  'api_get_authorizer_list',
-  'getaccountbasicinfo',
-  'componentloginpage',
-  'bindcomponent',
-];
-
-const DOUYIN_ENDPOINTS: FakeDouyinEndpoint[] = [
-  'tp_token',
-  'pre_auth_code',
-  'gen_link',
-  'authorization_page',
-  'auth_token',
-  'retrieve_auth_code',
-  'auth_app_list',
-  'basic_info',
-];
 
 export async function startReplayPlatform(variant: Variant, adapter: HttpAdapterName): Promise<ReplayPlatform> {
   return variant === 'wechat' ? startWeChat(adapter) : startDouyin(variant === 'douyin-v1' ? 'v1' : 'v2', adapter);

@@ -112,16 +112,20 @@ export class AuthorizationService {
         updatedAt: this.clock.now(),
       };
     });
-    if (!applied || record?.status !== 'revoked') return;
+    if (record?.status !== 'revoked') return;
+    if (applied) {
+      this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
+      this.events.emit({
+        type: 'unauthorized',
+        platform: component.platform,
+        componentAppId: component.appId,
+        authorizerAppId,
+        at: this.clock.now(),
+      });
+    }
+    // Whenever the record ends up revoked, also on a repeat of the push: the first delivery may
+    // have failed right here (the cache unreachable), and the platform's retry must finish the job.
     await this.authorizerTokens.drop(component, authorizerAppId);
-    this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
-    this.events.emit({
-      type: 'unauthorized',
-      platform: component.platform,
-      componentAppId: component.appId,
-      authorizerAppId,
-      at: this.clock.now(),
-    });
   }
 
   async info(component: ResolvedComponent, record: AuthorizerRecord): Promise<AuthorizerInfo> {

@@ -76,20 +76,46 @@ export class AuthorizerSyncService {
     authorizerAppId: string,
     opts: RepairOptions = {},
   ): Promise<AuthorizerRecord | undefined> {
+    return (await this.lookUp(component, authorizerAppId, opts)).record;
+  }
+
+  /**
+   * Looks one authorizer up in the list: its record restored from the list entry when the entry
+   * carries a refresh token; otherwise only whether the list holds it (`listed`). A listed entry
+   * with nothing to restore from is remembered for `unknownAuthorizerTtlMs` where the list is the
+   * platform's way to repair (WeChat), so lookups of it do not walk the list again and again; where
+   * chains are repaired by a reissued code (Douyin, whose list never carries refresh tokens) the
+   * caller restores it that way.
+   */
+  async lookUp(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    opts: RepairOptions = {},
+  ): Promise<{ record?: AuthorizerRecord; listed: boolean }> {
     const { walks, misses } = this.listsOf(component);
     if (opts.trustRecentMiss && misses.isKnownMissing(authorizerAppId)) {
       this.logger.debug(
         `authorizer ${authorizerAppId} is not in the authorizer list of ${component.appId} (walked recently)`,
       );
-      return undefined;
+      return { listed: false };
     }
+    if (misses.isKnownUnrepairable(authorizerAppId)) return { listed: true };
     const report = await walks.find(authorizerAppId);
     if (!report.listed.has(authorizerAppId)) {
       this.logger.debug(`authorizer ${authorizerAppId} is not in the authorizer list of ${component.appId}`);
-      return undefined;
+      return { listed: false };
     }
-    if (!report.repairable.has(authorizerAppId)) return undefined;
-    return this.store.get(component, authorizerAppId);
+    if (!report.repairable.has(authorizerAppId)) {
+      if (this.platforms.get(component.platform).chainRepair === 'authorizer_list')
+        misses.rememberUnrepairable(authorizerAppId);
+      return { listed: true };
+    }
+    return { record: await this.store.get(component, authorizerAppId), listed: true };
+  }
+
+  /** The platform said the appid has not authorized the component: lookups of it fail at once for a while. */
+  noteNotAuthorized(component: ResolvedComponent, authorizerAppId: string): void {
+    this.listsOf(component).misses.rememberMissing(authorizerAppId);
   }
 
   /** An authorization was just recorded: the appid must not be taken for unknown any more. */

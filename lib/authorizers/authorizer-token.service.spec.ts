@@ -57,7 +57,11 @@ class CapturingLogger implements LoggerService {
 }
 
 const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
-const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
+const options = {
+  refresh: { marginSeconds: 300 },
+  retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  httpTimeoutMs: 1000,
+} as ResolvedOptions;
 const LOST_ANSWER = new OpenPlatformError({
   platform: 'douyin',
   code: 'TRANSPORT',
@@ -116,7 +120,12 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       lost: new Set<string>(),
       busy: new Set<string>(),
       retrieveError: undefined,
-      failureKind: (e: unknown) => (e === REFRESH_TOKEN_REFUSED ? 'refresh_token_invalid' : undefined),
+      failureKind: (e: unknown) =>
+        e === REFRESH_TOKEN_REFUSED
+          ? 'refresh_token_invalid'
+          : (e as OpenPlatformError | undefined)?.code === 40022
+            ? 'not_authorized'
+            : undefined,
       retrieveAuthorizationCode: async (_c: unknown, _t: string, appId: string): Promise<string> => {
         log.push(`retrieve a code for ${appId}`);
         if (adapter.retrieveError) throw adapter.retrieveError;
@@ -245,8 +254,10 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       adapter.refused.add('rt-0');
       expect(await service.get(component, APP, true)).toBe('at-code-1');
       expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-code-1' });
+      // Marked, forgotten once refused (dead), then replaced by the repaired chain's token.
       expect(written(store.writes)).toEqual([
         ['rt-0', true],
+        [undefined, false],
         ['rt-code-1', false],
       ]);
       expect(await service.get(component, APP, true)).toBe('at-1');
@@ -261,19 +272,44 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       ]);
     });
 
-    it('a reissue the platform refuses → reauthorization_required: event raised, record kept', async () => {
+    it('a reissue refused with "not authorized" (40022): revoked with its event, tokens dropped, record kept', async () => {
       adapter.refused.add('rt-0');
-      adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: 28001008, message: 'not authorized' });
+      adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: 40022, message: 'not authorized' });
       const err = await service.get(component, APP, true).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err).toMatchObject({ code: 'REAUTHORIZATION_REQUIRED' });
-      expect(await stored()).toMatchObject({ status: 'reauthorization_required', authorizerAppId: APP });
-      expect(events.filter((e) => e.type === 'reauthorization_required')).toHaveLength(1);
+      expect(err).toMatchObject({ code: 'AUTHORIZER_REVOKED' });
+      expect(await stored()).toMatchObject({ status: 'revoked', authorizerAppId: APP });
+      expect(events.filter((e) => e.type === 'unauthorized')).toHaveLength(1);
+      expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
+      expect(service.hot(component, APP)).toBeUndefined();
     });
 
-    it('a transient failure of the repair leaves the record as it was; the next renewal repairs it', async () => {
+    it.each([
+      ['an unknown errno', 28001008],
+      ['a refused retrieved code (40018)', 40018],
+      ['a component-level error (40010)', 40010],
+    ])(
+      'a reissue that fails with %s keeps the chain: retryable, status active, repaired at the next renewal',
+      async (_what, code) => {
+        adapter.refused.add('rt-0');
+        adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code, message: 'refused' });
+        const err = await service.get(component, APP, true).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toMatchObject({ code, retryable: true });
+        expect(await stored()).toMatchObject({ status: 'active', authorizerAppId: APP });
+        expect(events.some((e) => e.type === 'reauthorization_required' || e.type === 'unauthorized')).toBe(false);
+        adapter.retrieveError = undefined;
+        expect(await service.get(component, APP, true)).toBe('at-code-1');
+        // The refused token was never presented again.
+        expect(log.filter((l) => l.startsWith('refresh with'))).toEqual(['refresh with rt-0']);
+      },
+    );
+
+    it('a transient failure of the repair keeps the chain; the refused token is never presented again', async () => {
       adapter.refused.add('rt-0');
       adapter.retrieveError = new OpenPlatformError({ platform: 'douyin', code: -1, message: 'busy', retryable: true });
       const err = await service.get(component, APP, true).then(
@@ -281,9 +317,11 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
         (e: unknown) => e,
       );
       expect(err).toBe(adapter.retrieveError);
-      expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-0' });
+      expect(await stored()).toMatchObject({ status: 'active' });
+      expect((await stored())?.refreshToken).toBeUndefined();
       adapter.retrieveError = undefined;
       expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(log.filter((l) => l.startsWith('refresh with'))).toEqual(['refresh with rt-0']);
       expect(events.some((e) => e.type === 'reauthorization_required')).toBe(false);
     });
   });

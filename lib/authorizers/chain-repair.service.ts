@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { OpenPlatformError } from '../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
@@ -9,17 +8,26 @@ import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { ExchangedCodes } from './exchanged-codes.js';
 
 /**
- * Repairs a broken authorization chain (the platform refused the refresh token) the way the
- * platform allows, as its adapter declares (`chainRepair`), and returns a grant obtained with the
- * repaired chain.
- *
- * Outcomes: a grant to apply; `'applied'` when the retrieved code's push was handled first (the new
- * token pair is already persisted and cached); `undefined` when the platform has nothing to repair
- * with (the merchant must authorize again); or an error, which leaves the record as it is: a failed
- * repair attempt (the platform busy, unreachable) is no proof that the chain is dead.
+ * Persists a grant the repair obtained and caches its access token: a compare-and-set against the
+ * refresh token the store is expected to hold (`expectedRefreshToken`), so a repair never writes
+ * over a chain someone else repaired or re-authorized meanwhile. Returns the access token.
  */
-export type RepairOutcome = AuthorizerGrant | 'applied' | undefined;
+export type ApplyRepairedGrant = (grant: AuthorizerGrant, expectedRefreshToken: string | undefined) => Promise<string>;
 
+/**
+ * Outcomes of a repair: the access token of the repaired chain (its grant persisted through the
+ * caller's {@link ApplyRepairedGrant}); `'applied'` when the retrieved code's push was handled
+ * first (the new token pair is already persisted and cached); `undefined` when the platform has
+ * nothing to repair with (WeChat: the list holds no newer refresh token). Any failure is thrown as
+ * it is and leaves the record as it was: the caller decides which answers are final (only "not
+ * authorized" is) and which leave the chain to be repaired again later.
+ */
+export type RepairOutcome = { accessToken: string } | 'applied' | undefined;
+
+/**
+ * Repairs a broken authorization chain (the platform refused the refresh token, or a single-use
+ * one may have been spent) the way the platform allows, as its adapter declares (`chainRepair`).
+ */
 @Injectable()
 export class ChainRepairService {
   constructor(
@@ -29,13 +37,22 @@ export class ChainRepairService {
     private readonly codes: ExchangedCodes,
   ) {}
 
-  async repair(component: ResolvedComponent, record: AuthorizerRecord): Promise<RepairOutcome> {
+  /**
+   * @param record the authorizer as it was when the chain broke.
+   * @param expectedRefreshToken the refresh token the store holds now (undefined once a spent one was forgotten).
+   */
+  async repair(
+    component: ResolvedComponent,
+    record: AuthorizerRecord,
+    expectedRefreshToken: string | undefined,
+    apply: ApplyRepairedGrant,
+  ): Promise<RepairOutcome> {
     const strategy = this.platforms.get(component.platform).chainRepair;
     switch (strategy) {
       case 'authorizer_list':
-        return this.fromAuthorizerList(component, record);
+        return this.fromAuthorizerList(component, record, apply);
       case 'reissue_code':
-        return this.byReissuedCode(component, record.authorizerAppId);
+        return this.byReissuedCode(component, record.authorizerAppId, expectedRefreshToken, apply);
     }
   }
 
@@ -43,37 +60,41 @@ export class ChainRepairService {
   private async fromAuthorizerList(
     component: ResolvedComponent,
     record: AuthorizerRecord,
-  ): Promise<AuthorizerGrant | undefined> {
+    apply: ApplyRepairedGrant,
+  ): Promise<RepairOutcome> {
     const repaired = await this.sync.repairOne(component, record.authorizerAppId);
     if (!repaired?.refreshToken || repaired.refreshToken === record.refreshToken) return undefined;
     const adapter = this.platforms.get(component.platform);
-    return this.componentTokens.call(component, (t) =>
+    const grant = await this.componentTokens.call(component, (t) =>
       adapter.refreshAuthorizerToken(component, t, record.authorizerAppId, repaired.refreshToken!),
     );
+    // The walk restored the list's refresh token into the store: that is the one to replace.
+    return { accessToken: await apply(grant, repaired.refreshToken) };
   }
 
   /** A new authorization code for the authorizer, exchanged for a fresh token pair. */
-  private async byReissuedCode(component: ResolvedComponent, authorizerAppId: string): Promise<RepairOutcome> {
+  private async byReissuedCode(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    expectedRefreshToken: string | undefined,
+    apply: ApplyRepairedGrant,
+  ): Promise<RepairOutcome> {
     const adapter = this.platforms.get(component.platform);
     if (!adapter.retrieveAuthorizationCode) {
       throw new Error(`the ${component.platform} adapter repairs by reissued code but cannot retrieve one`);
     }
-    try {
-      const code = await this.componentTokens.call(component, (t) =>
-        adapter.retrieveAuthorizationCode!(component, t, authorizerAppId),
-      );
-      // The platform also pushes this code (a retrieval notice): whichever arrives first exchanges it.
-      return await this.codes.exclusive(component, code, async ({ exchangedBy, remember }) => {
-        if (exchangedBy) return 'applied';
-        const grant = await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));
-        await remember(grant.authorizerAppId);
-        return grant;
-      });
-    } catch (err) {
-      // A refusal (the merchant revoked, the code was refused) means there is nothing to repair
-      // with; a transient failure is thrown so the next renewal tries again.
-      if (err instanceof OpenPlatformError && !err.retryable) return undefined;
-      throw err;
-    }
+    const code = await this.componentTokens.call(component, (t) =>
+      adapter.retrieveAuthorizationCode!(component, t, authorizerAppId),
+    );
+    // The platform also pushes this code (a retrieval notice): whichever arrives first exchanges it.
+    return this.codes.exclusive(component, code, async ({ exchangedBy, remember }) => {
+      if (exchangedBy) return 'applied';
+      const grant = await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));
+      // Persisted (or held, if the store is failing) before the code counts as exchanged: a code
+      // remembered first and a grant then lost would leave the push of the same code nothing to do.
+      const accessToken = await apply(grant, expectedRefreshToken);
+      await remember(grant.authorizerAppId);
+      return { accessToken };
+    });
   }
 }

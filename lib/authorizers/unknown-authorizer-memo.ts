@@ -28,6 +28,12 @@ export class UnknownAuthorizerMemo {
   /** appid → until (epoch ms), oldest first (re-inserted on update). */
   private readonly misses = new Map<string, number>();
   /**
+   * Appids the list holds without a refresh token (WeChat: an account whose code was never
+   * exchanged), so a walk cannot restore them: remembered like misses, so that lookups of such an
+   * appid do not walk the list again and again. Same bound and TTL as `misses`.
+   */
+  private readonly unrepairable = new Map<string, number>();
+  /**
    * Appids that authorized since the running walk started: the walk may have passed their place
    * in the list before they got there, so what it records must not count them as missing.
    * Bounded by genuine authorizations during one walk; if it overflows, that walk records nothing.
@@ -62,27 +68,42 @@ export class UnknownAuthorizerMemo {
       return;
     }
     this.listed = undefined;
-    for (const appId of missing) if (!authorized.has(appId)) this.rememberMiss(appId, until);
+    for (const appId of missing) if (!authorized.has(appId)) this.remember(this.misses, appId, until);
+  }
+
+  /** A walk found `appId` in the list, but with nothing to restore its record from. */
+  rememberUnrepairable(appId: string): void {
+    if (this.ttlMs <= 0 || this.authorizedDuringWalk?.has(appId)) return;
+    this.remember(this.unrepairable, appId, this.clock.now() + this.ttlMs);
+  }
+
+  /** `appId` is not in the list after all (e.g. the platform said it is not authorized). */
+  rememberMissing(appId: string): void {
+    if (this.ttlMs <= 0) return;
+    this.listed?.appIds.delete(appId);
+    this.remember(this.misses, appId, this.clock.now() + this.ttlMs);
+  }
+
+  /** Whether a recent walk found `appId` in the list with nothing to restore it from. */
+  isKnownUnrepairable(appId: string): boolean {
+    return this.isHeld(this.unrepairable, appId);
   }
 
   /** Whether a recent complete walk showed that `appId` is not in the list. */
   isKnownMissing(appId: string): boolean {
     if (this.ttlMs <= 0) return false;
-    const now = this.clock.now();
+    if (this.isHeld(this.misses, appId)) return true;
     if (this.listed) {
-      if (now < this.listed.until) return !this.listed.appIds.has(appId);
+      if (this.clock.now() < this.listed.until) return !this.listed.appIds.has(appId);
       this.listed = undefined;
     }
-    const until = this.misses.get(appId);
-    if (until === undefined) return false;
-    if (now < until) return true;
-    this.misses.delete(appId);
     return false;
   }
 
   /** The appid has just authorized (or was restored): it is in the list now. */
   forget(appId: string): void {
     this.misses.delete(appId);
+    this.unrepairable.delete(appId);
     this.listed?.appIds.add(appId);
     if (this.authorizedDuringWalk && this.authorizedDuringWalk.size < this.limits.missesMax)
       this.authorizedDuringWalk.add(appId);
@@ -91,20 +112,29 @@ export class UnknownAuthorizerMemo {
 
   /** How many appids are held (list and single misses); for tests of the bounds. */
   get size(): number {
-    return (this.listed?.appIds.size ?? 0) + this.misses.size;
+    return (this.listed?.appIds.size ?? 0) + this.misses.size + this.unrepairable.size;
   }
 
-  private rememberMiss(appId: string, until: number): void {
-    this.misses.delete(appId);
-    if (this.misses.size >= this.limits.missesMax) {
+  private isHeld(map: Map<string, number>, appId: string): boolean {
+    if (this.ttlMs <= 0) return false;
+    const until = map.get(appId);
+    if (until === undefined) return false;
+    if (this.clock.now() < until) return true;
+    map.delete(appId);
+    return false;
+  }
+
+  private remember(map: Map<string, number>, appId: string, until: number): void {
+    map.delete(appId);
+    if (map.size >= this.limits.missesMax) {
       const now = this.clock.now();
       // Oldest first, and every entry got the same TTL: drop the expired ones, and live ones only
       // while the map is still full.
-      for (const [oldest, oldestUntil] of this.misses) {
-        if (oldestUntil > now && this.misses.size < this.limits.missesMax) break;
-        this.misses.delete(oldest);
+      for (const [oldest, oldestUntil] of map) {
+        if (oldestUntil > now && map.size < this.limits.missesMax) break;
+        map.delete(oldest);
       }
     }
-    this.misses.set(appId, until);
+    map.set(appId, until);
   }
 }

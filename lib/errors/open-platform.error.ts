@@ -49,6 +49,17 @@ export const OpenPlatformErrorCode = {
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** Waiting for another process to finish the same work (its lock) took too long. Retryable. */
   LOCK_TIMEOUT: 'LOCK_TIMEOUT',
+  /**
+   * The lease of a distributed lock ran out while its holder worked (Redis unreachable or too slow),
+   * so another process may be doing the same work: the holder stopped before a step that must not
+   * run twice. Retryable.
+   */
+  LOCK_LOST: 'LOCK_LOST',
+  /**
+   * A Douyin refresh of this authorizer was started by another process that may still be waiting
+   * for its answer: presenting the single-use refresh token again could spend it twice. Retryable.
+   */
+  REFRESH_IN_PROGRESS: 'REFRESH_IN_PROGRESS',
   /** A record (with its refresh token) could not be persisted after retries. */
   STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
   /**

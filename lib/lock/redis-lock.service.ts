@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { storeUnavailable } from '../errors/store-unavailable.js';
+import { runWithLease, type Lease } from './lease.js';
 import { LockService, MemoryLockService } from './lock.service.js';
 
 /** The two Redis commands the lock needs (a node-redis 5 client has them). */
@@ -79,10 +80,14 @@ export class RedisLockService extends LockService {
   private async runLeased<T>(lockKey: string, fn: () => Promise<T>): Promise<T> {
     const token = randomUUID();
     await this.acquire(lockKey, token);
-    const renewal = setInterval(() => void this.extend(lockKey, token), Math.max(1, Math.floor(this.leaseMs / 3)));
+    const lease: HeldLease = { lost: false, renewedAt: Date.now() };
+    const renewal = setInterval(
+      () => void this.extend(lockKey, token, lease),
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     renewal.unref();
     try {
-      return await fn();
+      return await runWithLease(lease, fn);
     } finally {
       clearInterval(renewal);
       // A release that fails (Redis down) is harmless: the lease ends it.
@@ -112,17 +117,30 @@ export class RedisLockService extends LockService {
     }
   }
 
-  private async extend(lockKey: string, token: string): Promise<void> {
+  private async extend(lockKey: string, token: string, lease: HeldLease): Promise<void> {
+    if (lease.lost) return;
+    const startedAt = Date.now();
     try {
       const extended = await this.client.eval(EXTEND, { keys: [lockKey], arguments: [token, String(this.leaseMs)] });
-      if (Number(extended) !== 1)
-        this.logger.warn(
-          `the lease of ${lockKey} ran out before it was renewed; another process may take over the work`,
-        );
+      if (Number(extended) === 1) {
+        lease.renewedAt = startedAt;
+        return;
+      }
+      lease.lost = true;
+      this.logger.warn(`the lease of ${lockKey} ran out before it was renewed; another process may take over the work`);
     } catch {
-      // Redis unreachable: the next renewal tries again; if Redis stays away the lease ends.
+      // Redis unreachable: the next renewal tries again. Once no renewal has succeeded for a whole
+      // lease, the key may have expired and been taken: the holder must act as if it had.
+      if (Date.now() - lease.renewedAt >= this.leaseMs) lease.lost = true;
     }
   }
+}
+
+/** A lease as its holder's renewal loop keeps it. */
+interface HeldLease extends Lease {
+  lost: boolean;
+  /** When the last successful renewal (or the acquisition) was sent (epoch ms). */
+  renewedAt: number;
 }
 
 function lockTimeout(waitedMs: number): OpenPlatformError {

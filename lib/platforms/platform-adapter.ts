@@ -99,9 +99,11 @@ export interface AuthorizationLinkOptions {
  * - `token_rejected`: the access token sent (component or authorizer, the caller knows which) is
  *   invalid, expired or not the latest;
  * - `refresh_token_invalid`: the refresh token no longer works (the chain is broken);
- * - `code_invalid`: the authorization code is unknown, used or expired.
+ * - `code_invalid`: the authorization code is unknown, used or expired;
+ * - `not_authorized`: the platform says the authorizer has not authorized the component (any more),
+ *   or does not exist: the one answer that ends an authorization without a push.
  */
-export type FailureKind = 'token_rejected' | 'refresh_token_invalid' | 'code_invalid';
+export type FailureKind = 'token_rejected' | 'refresh_token_invalid' | 'code_invalid' | 'not_authorized';
 
 /**
  * How a platform lets a broken authorization chain (a refused refresh token) be repaired:

@@ -31,6 +31,7 @@ import {
   DOUYIN_AUTHORIZER_TOKEN_REJECTED,
   DOUYIN_CODE_INVALID,
   DOUYIN_COMPONENT_TOKEN_REJECTED,
+  DOUYIN_NOT_AUTHORIZED,
   DOUYIN_REFRESH_TOKEN_INVALID,
   douyinCode,
   plainDouyinCode,
@@ -217,6 +218,7 @@ export class DouyinAdapter extends PlatformAdapter {
       return 'token_rejected';
     if (code === DOUYIN_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (code === DOUYIN_CODE_INVALID) return 'code_invalid';
+    if (DOUYIN_NOT_AUTHORIZED.has(code)) return 'not_authorized';
     return undefined;
   }
 

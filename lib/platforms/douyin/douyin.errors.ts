@@ -34,6 +34,8 @@ export const DOUYIN_COMPONENT_TOKEN_REJECTED: ReadonlySet<number> = new Set([400
 export const DOUYIN_AUTHORIZER_TOKEN_REJECTED: ReadonlySet<number> = new Set([40020, 28001008, 28001003]);
 /** The refresh token is invalid or expired (single use: also a lost race). */
 export const DOUYIN_REFRESH_TOKEN_INVALID = 40021;
+/** The mini program has not authorized the component (40022), or is unknown to it (40004). */
+export const DOUYIN_NOT_AUTHORIZED: ReadonlySet<number> = new Set([40022, 40004]);
 /** The authorization code is invalid or expired. */
 export const DOUYIN_CODE_INVALID = 40018;
 

@@ -23,6 +23,7 @@ import { authorizationPageUrl } from './wechat-authorize-page.js';
 import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
 import {
   WECHAT_CODE_INVALID_CODES,
+  WECHAT_NOT_AUTHORIZED,
   WECHAT_REFRESH_TOKEN_INVALID,
   WECHAT_TOKEN_REJECTED_CODES,
   weChatErrcode,
@@ -194,6 +195,7 @@ export class WeChatAdapter extends PlatformAdapter {
     if (WECHAT_TOKEN_REJECTED_CODES.has(error.code)) return 'token_rejected';
     if (error.code === WECHAT_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (WECHAT_CODE_INVALID_CODES.has(error.code)) return 'code_invalid';
+    if (error.code === WECHAT_NOT_AUTHORIZED) return 'not_authorized';
     return undefined;
   }
 

@@ -28,6 +28,8 @@ const HINTS: Record<number, { hint: string; retryable?: boolean }> = {
 export const WECHAT_TOKEN_REJECTED_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 /** refresh_token is invalid. */
 export const WECHAT_REFRESH_TOKEN_INVALID = 61023;
+/** The account has not authorized the component (any more): a de-authorization whose push was missed. */
+export const WECHAT_NOT_AUTHORIZED = 61003;
 /** Authorization code invalid / expired. */
 export const WECHAT_CODE_INVALID_CODES: ReadonlySet<number> = new Set([61009, 61010]);
 

@@ -111,7 +111,7 @@ describe.each([
     }
   });
 
-  it('a refused refresh token (40021) is repaired the same way; only a refused repair needs the merchant', async () => {
+  it('a refused refresh token (40021) is repaired the same way; a repair refused as "not authorized" is a revocation', async () => {
     await h.fake.pushTicket(h.eventsUrl, C);
     const store = h.app.get(DurableStore);
     const key = (await store.keys(`douyin:${C}:authorizer:`)).find((k) => k.endsWith(SHOP))!;
@@ -121,11 +121,12 @@ describe.each([
     expect(h.fake.isAuthorizerTokenValid(token)).toBe(true);
     await h.fake.settle();
 
-    await h.fake.revoke(C, SHOP, { push: false }); // revoked upstream, no push: nothing to repair with
+    // Revoked upstream and the push missed: the repair's "not authorized" (40022) is the revocation.
+    await h.fake.revoke(C, SHOP, { push: false });
     await store.set(key, { ...(await store.get<Record<string, unknown>>(key))!, refreshToken: 'refused-again' });
     const err = await rejection(h.tokens.getAuthorizerAccessToken(SHOP, { forceRefresh: true }));
-    expect(err.code).toBe(OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED);
-    expect(await h.tokens.getAuthorizer(SHOP)).toMatchObject({ status: 'reauthorization_required' });
+    expect(err.code).toBe(OpenPlatformErrorCode.AUTHORIZER_REVOKED);
+    expect(await h.tokens.getAuthorizer(SHOP)).toMatchObject({ status: 'revoked' });
   });
 });
 
@@ -201,7 +202,7 @@ describe('Douyin V2 answering 200-prefixed error codes (e2e)', () => {
   });
   afterAll(() => h.close());
 
-  it('20040021 is a refused refresh token: repaired; a refused repair needs the merchant; codes keep their form', async () => {
+  it('20040021 is a refused refresh token: repaired; a repair answered 20040022 is a revocation', async () => {
     await h.fake.pushTicket(h.eventsUrl, C);
     await merchantAuthorizes(h, SHOP);
     const store = h.app.get(DurableStore);
@@ -223,9 +224,11 @@ describe('Douyin V2 answering 200-prefixed error codes (e2e)', () => {
       .events$.subscribe((e) => events.push({ type: e.type, code: 'error' in e ? e.error.code : undefined }));
     try {
       expect((await rejection(h.tokens.getAuthorizerAccessToken(SHOP, { forceRefresh: true }))).code).toBe(
-        OpenPlatformErrorCode.REAUTHORIZATION_REQUIRED,
+        OpenPlatformErrorCode.AUTHORIZER_REVOKED,
       );
-      expect(events).toContainEqual({ type: 'reauthorization_required', code: 20040021 });
+      expect(events).toContainEqual({ type: 'unauthorized', code: undefined });
+      expect(events.map((e) => e.type)).not.toContain('reauthorization_required');
+      expect(await h.tokens.getAuthorizer(SHOP)).toMatchObject({ status: 'revoked' });
     } finally {
       sub.unsubscribe();
     }

@@ -160,7 +160,9 @@ describe.each(['v2', 'v1'] as const)('Douyin %s', (apiVersion) => {
       ['tp_token', 20040003], // the same, 200-prefixed
       ['link', 40001],
       ['refresh', 40002],
-      ['refresh', 40022], // not authorized to this component
+      ['refresh', 40001],
+      // 40022 / 40004 ("not authorized") are not faults but a revocation whose push was missed:
+      // test/partial-failure-chain.e2e-spec.ts shows the record become revoked.
       ['auth_app_list', 40001],
     ] as Array<[Call, number]>)('%s answering %p', async (c, code) => {
       const before = await durableSnapshot(h.app);

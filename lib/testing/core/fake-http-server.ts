@@ -63,6 +63,8 @@ export class FakeHttpServer<E extends string> {
   private readonly counters = new Map<E, number>();
   /** Delays in flight, so stop() can cancel them instead of leaving timers behind. */
   private readonly pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** Answers held by a `hold-answer` fault, so stop() can let them go. */
+  private readonly heldAnswers = new Set<() => void>();
   private readonly faults: FaultInjector<E>;
   private readonly maxBodyBytes: number;
   private readonly notFoundBody: unknown;
@@ -111,6 +113,8 @@ export class FakeHttpServer<E extends string> {
       delay.resolve();
     }
     this.pendingDelays.clear();
+    for (const letGo of this.heldAnswers) letGo();
+    this.heldAnswers.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -156,6 +160,14 @@ export class FakeHttpServer<E extends string> {
         json: parseJson(rawBody),
       });
       const reply = fault?.kind === 'lose-response' ? { ...handled, lose: true } : handled;
+      if (fault?.kind === 'hold-answer') {
+        fault.onProcessed();
+        let letGo!: () => void;
+        const stopped = new Promise<void>((resolve) => this.heldAnswers.add((letGo = resolve)));
+        await Promise.race([fault.gate, stopped]);
+        this.heldAnswers.delete(letGo);
+        if (this.server !== owner) return;
+      }
       if (reply.lose) {
         req.socket.destroy();
         // The platform did process the call, so what it does next (a push) still happens.
@@ -201,6 +213,7 @@ export class FakeHttpServer<E extends string> {
         await this.sleep(fault.ms);
         return 'continue';
       case 'lose-response':
+      case 'hold-answer':
         return 'continue';
     }
   }

@@ -40,7 +40,19 @@ export interface LoseResponseFault {
   times: number;
 }
 
-export type Fault = ErrorFault | DelayFault | DropFault | StatusFault | LoseResponseFault;
+/**
+ * Process the call at once, then hold its answer until `gate` settles: the platform's state changed
+ * now, the client learns it later (a slow way back). Lets a test act in between, deterministically.
+ */
+export interface HoldAnswerFault {
+  kind: 'hold-answer';
+  gate: Promise<void>;
+  /** Told once the call has been processed (its answer is held from then on). */
+  onProcessed: () => void;
+  times: number;
+}
+
+export type Fault = ErrorFault | DelayFault | DropFault | StatusFault | LoseResponseFault | HoldAnswerFault;
 
 /** One fault applied to one call: the scripted fault without its repeat count. */
 export type FaultAction =
@@ -48,7 +60,8 @@ export type FaultAction =
   | Omit<DelayFault, 'times'>
   | Omit<DropFault, 'times'>
   | Omit<StatusFault, 'times'>
-  | Omit<LoseResponseFault, 'times'>;
+  | Omit<LoseResponseFault, 'times'>
+  | Omit<HoldAnswerFault, 'times'>;
 
 /**
  * Builds the JSON body of an injected business error; each platform has its own envelope, and on

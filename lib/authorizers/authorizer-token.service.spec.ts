@@ -34,6 +34,15 @@ class FixedClock extends Clock {
 class FlakyStore extends MemoryDurableStore {
   failures = 0;
   writes: Array<{ key: string; value: unknown }> = [];
+  /** Runs once, right after the next read: another writer acting between a read and a write. */
+  afterNextGet: (() => Promise<void>) | undefined;
+  override async get<T>(key: string): Promise<T | undefined> {
+    const value = await super.get<T>(key);
+    const hook = this.afterNextGet;
+    this.afterNextGet = undefined;
+    await hook?.();
+    return value;
+  }
   override async set<T>(key: string, value: T): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
@@ -366,6 +375,32 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([
         `WARN a refresh of authorizer ${APP} was interrupted (its process stopped); its single-use refresh token may be spent, repairing the chain (reissue_code)`,
       ]);
+    });
+
+    it('a mark declined because the record changed meanwhile: the new record is used, the stale token never presented', async () => {
+      // A re-authorization writes rt-new between the refresh's read of the record and its mark.
+      store.afterNextGet = async () => {
+        const key = StoreKeys.authorizer('wechat', 'wx_c', APP);
+        await MemoryDurableStore.prototype.set.call(store, key, {
+          ...(await MemoryDurableStore.prototype.get.call(store, key)),
+          refreshToken: 'rt-new',
+        });
+      };
+      expect(await service.get(component, APP, true)).toBe('at-1');
+      expect(log).toEqual(['refresh with rt-new']);
+      expect((await stored())?.refreshToken).toBe('rt-1');
+    });
+
+    it('a fresh mark of another process (it may still be waiting for its answer) is respected', async () => {
+      await records.update(component, APP, (c) => ({
+        ...c!,
+        refreshAttempt: { ...markOf('rt-0'), at: 1_700_000_000_000 },
+      }));
+      await expect(service.get(component, APP, true)).rejects.toMatchObject({
+        code: 'REFRESH_IN_PROGRESS',
+        retryable: true,
+      });
+      expect(log).toEqual([]);
     });
 
     it('a mark left for another (older) token is ignored: the current token is presented', async () => {

@@ -15,6 +15,8 @@ import { CacheManagerTokenCache } from '../lib/store/token-cache.js';
 import { FakeDouyinPlatform } from '../lib/testing/index.js';
 import { DOUYIN_COMPONENT, startDouyinHarness, type DouyinHarness } from './support/douyin-harness.js';
 import { collectEvents } from './support/fault-kit.js';
+import { COMPONENT_A } from './support/fixtures.js';
+import { startHarness, type Harness } from './support/harness.js';
 import { ManualClock } from './support/manual-clock.js';
 import { rejection } from './support/rejection.js';
 
@@ -329,5 +331,40 @@ describe('7 in a fleet: a refresh holder whose lease ran out (Redis blip), real 
     expect(fake.isAuthorizerTokenValid(token)).toBe(true);
     expect(fake.calls('retrieve_auth_code')).toBe(1); // the possibly spent token was not presented
     expect(fake.refreshTokenReuses()).toBe(0);
+  });
+});
+
+describe('partial failures of the authorization chain (WeChat)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ singleComponent: true });
+    await h.fake.pushTicket(h.eventsUrl(), COMPONENT_A.appId);
+  });
+  afterAll(() => h.close());
+
+  it('12: a refresh answered 61003 (the unauthorized push was missed): revoked with its event', async () => {
+    const appId = 'wx_pf_61003';
+    await h.fake.authorize({ componentAppId: COMPONENT_A.appId, authorizerAppId: appId });
+    await h.fake.settle();
+    const seen = collectEvents(h.app);
+    h.fake.failNext('api_authorizer_token', { errcode: 61003 });
+    expect((await rejection(h.tokens.getAuthorizerAccessToken(appId, { forceRefresh: true }))).code).toBe(
+      OpenPlatformErrorCode.AUTHORIZER_REVOKED,
+    );
+    expect(await h.tokens.getAuthorizer(appId)).toMatchObject({ status: 'revoked' });
+    expect(seen.events.filter((e) => e.type === 'unauthorized')).toHaveLength(1);
+    seen.stop();
+  });
+
+  it('5: an appid the list holds without a refresh token is remembered: lookups do not walk the list again', async () => {
+    const appId = 'wx_pf_unrepairable';
+    await h.fake.authorize({ componentAppId: COMPONENT_A.appId, authorizerAppId: appId, push: false });
+    h.fake.hideRefreshTokenInList(COMPONENT_A.appId, appId);
+    h.fake.resetCalls();
+    for (let i = 0; i < 10; i++)
+      expect((await rejection(h.tokens.getAuthorizerAccessToken(appId))).code).toBe(
+        OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
+      );
+    expect(h.fake.calls('api_get_authorizer_list')).toBe(1);
   });
 });

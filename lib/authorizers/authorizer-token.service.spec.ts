@@ -382,7 +382,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       store.afterNextGet = async () => {
         const key = StoreKeys.authorizer('wechat', 'wx_c', APP);
         await MemoryDurableStore.prototype.set.call(store, key, {
-          ...(await MemoryDurableStore.prototype.get.call(store, key)),
+          ...((await MemoryDurableStore.prototype.get.call(store, key)) as object),
           refreshToken: 'rt-new',
         });
       };

@@ -19,7 +19,11 @@ import { PendingGrants } from './pending-grants.js';
 
 /** What the refresh needs from the token cache side ({@link AuthorizerTokenService}). */
 export interface AuthorizerTokenSink {
-  cacheGrant(component: ResolvedComponent, grant: AuthorizerGrant, record: AuthorizerRecord): Promise<CachedToken | undefined>;
+  cacheGrant(
+    component: ResolvedComponent,
+    grant: AuthorizerGrant,
+    record: AuthorizerRecord,
+  ): Promise<CachedToken | undefined>;
   cached(component: ResolvedComponent, authorizerAppId: string): Promise<CachedToken | undefined>;
   drop(component: ResolvedComponent, authorizerAppId: string): Promise<void>;
 }
@@ -301,7 +305,8 @@ export class AuthorizerRefresh {
     create: boolean,
   ): Promise<string> {
     const now = this.clock.now();
-    const base = (await this.store.get(component, authorizerAppId).catch(() => undefined)) ??
+    const base =
+      (await this.store.get(component, authorizerAppId).catch(() => undefined)) ??
       (create ? newRecord(component, authorizerAppId, grant, now) : undefined);
     if (!base || base.status !== 'active') throw statusError(component, authorizerAppId, base);
     const record = this.withChain(base, grant, now);

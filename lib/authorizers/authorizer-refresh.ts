@@ -31,6 +31,9 @@ export interface AuthorizerTokenSink {
 /** The record changed while it was worked on (another process, a re-authorization): start again from it. */
 class Superseded extends Error {}
 
+/** How often a refresh waiting for another holder's outcome reads the record again. */
+const MARK_POLL_MS = 250;
+
 /** Rounds of "the record changed under us, read it again" before giving up (retryably). */
 const MAX_ROUNDS = 3;
 
@@ -109,16 +112,10 @@ export class AuthorizerRefresh {
     // A single-use refresh token already known to be spent (a refresh whose answer was lost).
     if (!record.refreshToken) return this.repair(component, record, expected);
     if (adapter.singleUseRefreshTokens && presentedBefore(record)) {
-      if (this.clock.now() < record.refreshAttempt!.at + this.markLifetimeMs) {
-        // Its holder may be alive and still waiting for the answer (its lease was lost to a Redis
-        // blip): presenting the token now could spend it twice. Wait until it cannot be alive.
-        throw new OpenPlatformError({
-          platform: component.platform,
-          code: OpenPlatformErrorCode.REFRESH_IN_PROGRESS,
-          message: `a refresh of authorizer ${authorizerAppId} started by another process may still be waiting for its answer; retry later`,
-          retryable: true,
-        });
-      }
+      // Its holder may be alive and still waiting for the answer (its lease was lost to a Redis
+      // blip): presenting the token now could spend it twice, repairing now would kill the pair it
+      // is about to write. Wait for its outcome, until it cannot be alive any more.
+      await this.awaitHolder(component, record);
       // Presented by a process that died before recording the outcome: the platform may have spent
       // it, so presenting it again could be a reuse. Forget it durably, then repair.
       this.logger.warn(
@@ -162,6 +159,33 @@ export class AuthorizerRefresh {
       throw err;
     }
     return this.apply(component, authorizerAppId, grant, stored);
+  }
+
+  /**
+   * Waits, under the token's lock, while the attempt mark on `record` may belong to a live holder
+   * (until `mark.at + lease + the longest upstream call`), reading the record again every
+   * {@link MARK_POLL_MS}: once the holder wrote its outcome the record changed, and the refresh
+   * starts again from it. Returns when the holder can no longer be alive.
+   */
+  private async awaitHolder(component: ResolvedComponent, record: AuthorizerRecord): Promise<void> {
+    const deadline = record.refreshAttempt!.at + this.markLifetimeMs;
+    let remaining = deadline - this.clock.now();
+    if (remaining > 0)
+      this.logger.warn(
+        `a refresh of authorizer ${record.authorizerAppId} started by another process may still be waiting for its answer; waiting up to ${remaining} ms for its outcome`,
+      );
+    while (remaining > 0) {
+      const step = Math.min(MARK_POLL_MS, remaining);
+      await new Promise((resolve) => setTimeout(resolve, step));
+      const current = await this.store.get(component, record.authorizerAppId);
+      if (
+        current?.refreshToken !== record.refreshToken ||
+        current?.refreshAttempt?.fingerprint !== record.refreshAttempt?.fingerprint
+      )
+        throw new Superseded();
+      // Real time passes in the wait even when the injectable clock stands still (tests).
+      remaining = Math.min(remaining - step, deadline - this.clock.now());
+    }
   }
 
   /**

@@ -55,6 +55,17 @@ class FlakyStore extends MemoryDurableStore {
   }
 }
 
+/** A token cache that lets something happen right before the next token is cached. */
+class RacingCache extends CacheManagerTokenCache {
+  beforeNextSet: (() => Promise<void>) | undefined;
+  override async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    const race = this.beforeNextSet;
+    this.beforeNextSet = undefined;
+    await race?.();
+    await super.set(key, value, ttlMs);
+  }
+}
+
 /** Collects what the module logs, so expected warnings are asserted instead of printed. */
 class CapturingLogger implements LoggerService {
   lines: string[] = [];
@@ -98,6 +109,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
   let logger: CapturingLogger;
   let codes: number;
   let pushPath: ExchangedCodes;
+  let cache: RacingCache;
   let adapter: {
     chainRepair: string;
     refused: Set<string>;
@@ -174,7 +186,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     } as unknown as ComponentTokenService;
     const sync = { repairOne: async () => undefined } as unknown as AuthorizerSyncService;
     codes = 0;
-    const cache = new CacheManagerTokenCache(createCache());
+    cache = new RacingCache(createCache());
     const lock = new MemoryLockService();
     const exchangedCodes = new ExchangedCodes(cache, lock);
     pushPath = exchangedCodes;
@@ -356,6 +368,17 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
     expect(await stored()).toMatchObject({ status: 'active', refreshToken: 'rt-from-push' });
   });
 
+  it('a revocation landing between the write of a new chain and the caching of its token: the token is dropped', async () => {
+    // The unauthorized push is handled right then: the record revoked, the (old) token dropped.
+    cache.beforeNextSet = async () => {
+      await records.update(component, APP, (c) => ({ ...c!, status: 'revoked', refreshToken: undefined }));
+      await service.drop(component, APP);
+    };
+    await expect(service.get(component, APP, true)).rejects.toMatchObject({ code: 'AUTHORIZER_REVOKED' });
+    expect(service.hot(component, APP)).toBeUndefined();
+    expect(await service.cached(component, APP)).toBeUndefined();
+  });
+
   describe('single-use refresh tokens: a refresh interrupted by the death of its process', () => {
     const markOf = (token: string) => ({
       at: 1,
@@ -391,16 +414,33 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       expect((await stored())?.refreshToken).toBe('rt-1');
     });
 
-    it('a fresh mark of another process (it may still be waiting for its answer) is respected', async () => {
+    // The mark may belong to a live holder for lease (15 s) + the longest call (1 s here).
+    const LIFETIME = 16_000;
+
+    it('a fresh mark of another process: its outcome is awaited and served, the token never presented twice', async () => {
       await records.update(component, APP, (c) => ({
         ...c!,
         refreshAttempt: { ...markOf('rt-0'), at: 1_700_000_000_000 },
       }));
-      await expect(service.get(component, APP, true)).rejects.toMatchObject({
-        code: 'REFRESH_IN_PROGRESS',
-        retryable: true,
-      });
+      // The other holder gets its answer while this one waits: it writes the new chain and caches its token.
+      setTimeout(() => {
+        void records
+          .update(component, APP, (c) => ({ ...c!, refreshToken: 'rt-theirs', refreshAttempt: undefined }))
+          .then((r) =>
+            service.cacheGrant(component, { authorizerAppId: APP, accessToken: 'at-theirs', expiresIn: 7200 }, r!),
+          );
+      }, 100);
+      expect(await service.get(component, APP, true)).toBe('at-theirs');
       expect(log).toEqual([]);
+    });
+
+    it('a fresh mark whose holder never comes back: repaired once it cannot be alive, the token never presented', async () => {
+      await records.update(component, APP, (c) => ({
+        ...c!,
+        refreshAttempt: { ...markOf('rt-0'), at: 1_700_000_000_000 - LIFETIME + 300 },
+      }));
+      expect(await service.get(component, APP, true)).toBe('at-code-1');
+      expect(log).toEqual([`retrieve a code for ${APP}`, 'exchange code-1']);
     });
 
     it('a mark left for another (older) token is ignored: the current token is presented', async () => {

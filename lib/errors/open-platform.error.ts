@@ -55,11 +55,6 @@ export const OpenPlatformErrorCode = {
    * run twice. Retryable.
    */
   LOCK_LOST: 'LOCK_LOST',
-  /**
-   * A Douyin refresh of this authorizer was started by another process that may still be waiting
-   * for its answer: presenting the single-use refresh token again could spend it twice. Retryable.
-   */
-  REFRESH_IN_PROGRESS: 'REFRESH_IN_PROGRESS',
   /** A record (with its refresh token) could not be persisted after retries. */
   STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
   /**

@@ -33,6 +33,8 @@ Module({
         },
       ],
       redis: { url: config.redisUrl, keyPrefix: config.keyPrefix, lockLeaseMs: config.lockLeaseMs },
+      // Bounds how long a survivor waits for a dead holder's Douyin refresh (lease + the longest call).
+      httpTimeoutMs: 5000,
       refresh: { enabled: true, intervalMs: 1000 },
     }),
   ],

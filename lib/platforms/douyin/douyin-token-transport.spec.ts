@@ -99,8 +99,11 @@ describe('Douyin error classification', () => {
     [20040021, 'refresh_token_invalid'],
     [40018, 'code_invalid'],
     [20040018, 'code_invalid'],
+    [40022, 'not_authorized'],
+    [20040022, 'not_authorized'],
+    [40004, 'not_authorized'],
+    [20040004, 'not_authorized'],
     [40001, undefined],
-    [20040022, undefined],
     [-1, undefined],
   ])('failureKind(%d) = %s', (code, kind) => {
     expect(adapter.failureKind(error(code))).toBe(kind);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
@@ -12,7 +12,7 @@ import { digest, StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { CachedToken } from '../tokens/renewal.js';
-import { TokenKeeper } from '../tokens/token-keeper.js';
+import { TokenKeeper, type ForceRenewal } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerRenewals } from './authorizer-renewals.js';
 import { AuthorizerStore } from './authorizer.store.js';
@@ -29,7 +29,7 @@ const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
 
 /** Keeps every authorizer's access token: cached, renewed by the rule, one upstream call at a time. */
 @Injectable()
-export class AuthorizerTokenService {
+export class AuthorizerTokenService implements OnApplicationShutdown {
   private readonly logger = new Logger('OpenPlatform:AuthorizerToken');
 
   constructor(
@@ -78,7 +78,12 @@ export class AuthorizerTokenService {
     return this.keeper.hot(this.keyOf(component, authorizerAppId));
   }
 
-  get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
+  get(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    forceRefresh: ForceRenewal = false,
+    rejected?: string,
+  ): Promise<string> {
     return this.keeper.get(
       this.keyOf(component, authorizerAppId),
       {
@@ -107,6 +112,11 @@ export class AuthorizerTokenService {
       forceRefresh,
       rejected,
     );
+  }
+
+  /** Lets background renewals settle (or abandon their lock waits) before the stores close. */
+  onApplicationShutdown(): Promise<void> {
+    return this.keeper.close();
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   portOf,
 } from './support/fault-kit.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { eventually } from './support/eventually.js';
 import { rejection } from './support/rejection.js';
 
 // Upstream faults on every call the module makes to WeChat, against the emulator over loopback.
@@ -232,13 +233,24 @@ async function marginOutage(h: Harness): Promise<void> {
   }
   expect(h.fake.isComponentTokenValid(component)).toBe(true);
   expect(h.fake.isAuthorizerTokenValid(authorizer)).toBe(true);
+  // Each was renewed once in the background, behind the served token, and that failed.
+  await eventually(
+    () => new Set(seen.events.flatMap((e) => (e.type === 'token.refresh_failed' ? [e.tokenKind] : []))).size === 2,
+    'both background renewals failing',
+  );
   expect(await durableSnapshot(h.app)).toBe(before);
-  expect(seen.events.some((e) => e.type === 'token.refresh_failed')).toBe(true);
 
-  // Upstream back: the next caller renews both.
+  // Upstream back: after the backoff (1 s after a first failure) the next callers renew both.
   h.fake.clearFaults();
-  expect(await h.tokens.getComponentAccessToken(A)).not.toBe(component);
-  expect(await h.tokens.getAuthorizerAccessToken(SHOP)).not.toBe(authorizer);
+  h.clock.advance(1_000);
+  await eventually(
+    async () => (await h.tokens.getComponentAccessToken(A)) !== component,
+    'the component token renewed once upstream is back',
+  );
+  await eventually(
+    async () => (await h.tokens.getAuthorizerAccessToken(SHOP)) !== authorizer,
+    'the authorizer token renewed once upstream is back',
+  );
   seen.stop();
 }
 

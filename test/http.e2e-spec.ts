@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
 import { AsAuthorizer, OpenPlatformErrorCode, OpenPlatformHttpService } from '../lib/index.js';
+import { REJECTED_RENEWAL_WINDOW_MS } from '../lib/tokens/rejected-renewals.js';
 import { COMPONENT_A } from './support/fixtures.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { rejection } from './support/rejection.js';
@@ -225,6 +226,9 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({
       errcode: 0,
     });
+    // A new rejection, not a repeat: past the window in which a token that replaced a rejected one
+    // is not replaced again (test/partial-failure-renewal.e2e-spec.ts covers the repeat).
+    h.clock.advance(REJECTED_RENEWAL_WINDOW_MS);
     h.fake.failNext('getaccountbasicinfo', { errcode: 40014 });
     expect((await firstValueFrom(http.get<Basic>(basicUrl(), { authorizerAppId: 'wx_shop_8' }))).data).toMatchObject({
       errcode: 0,
@@ -265,6 +269,9 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     afterAll(() => new Promise<void>((r) => echo.close(() => r())));
     beforeEach(() => {
       received = [];
+      // Each test's rejection is a new one: past the window in which a token that replaced a
+      // rejected one is not replaced again.
+      h.clock.advance(REJECTED_RENEWAL_WINDOW_MS);
     });
 
     it.each([

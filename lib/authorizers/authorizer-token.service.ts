@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
@@ -11,7 +11,7 @@ import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { CachedToken } from '../tokens/renewal.js';
-import { TokenKeeper } from '../tokens/token-keeper.js';
+import { TokenKeeper, type ForceRenewal } from '../tokens/token-keeper.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerRenewals } from './authorizer-renewals.js';
 import { AuthorizerStore } from './authorizer.store.js';
@@ -29,7 +29,7 @@ const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
 
 /** Keeps every authorizer's access token: cached, renewed by the rule, one upstream call at a time. */
 @Injectable()
-export class AuthorizerTokenService implements OnModuleDestroy {
+export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('OpenPlatform:AuthorizerToken');
 
   constructor(
@@ -90,7 +90,12 @@ export class AuthorizerTokenService implements OnModuleDestroy {
     return this.keeper.hot(this.keyOf(component, authorizerAppId));
   }
 
-  get(component: ResolvedComponent, authorizerAppId: string, forceRefresh = false, rejected?: string): Promise<string> {
+  get(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    forceRefresh: ForceRenewal = false,
+    rejected?: string,
+  ): Promise<string> {
     return this.keeper.get(
       this.keyOf(component, authorizerAppId),
       {
@@ -119,6 +124,11 @@ export class AuthorizerTokenService implements OnModuleDestroy {
       forceRefresh,
       rejected,
     );
+  }
+
+  /** Lets background renewals settle (or abandon their lock waits) before the stores close. */
+  onApplicationShutdown(): Promise<void> {
+    return this.keeper.close();
   }
 
   /**

@@ -127,9 +127,17 @@ export class TokenInterceptor {
       });
     }
     // Renewed only if the failed token is still the current one (someone may have renewed it already).
-    if (injected.kind === 'authorizer')
-      await this.authorizerTokens.get(component, injected.authorizerAppId!, true, injected.token);
-    else await this.componentTokens.get(component, true, injected.token);
+    const renewed =
+      injected.kind === 'authorizer'
+        ? await this.authorizerTokens.get(component, injected.authorizerAppId!, 'rejected', injected.token)
+        : await this.componentTokens.get(component, 'rejected', injected.token);
+    if (renewed === injected.token) {
+      throw new OpenPlatformError({
+        platform: component.platform,
+        code,
+        message: `the token of ${who} was rejected (code ${code}), and it replaced a rejected token moments ago: not renewing it again yet (the API may reject it for another reason)`,
+      });
+    }
     this.logger.debug(`token of ${who} rejected with code ${code}; retrying once with a fresh token`);
     return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);
   }

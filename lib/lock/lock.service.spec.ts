@@ -112,4 +112,21 @@ describe('MemoryLockService', () => {
       .catch(() => undefined);
     expect((lock as unknown as { tails: Map<string, unknown> }).tails.size).toBe(0);
   });
+
+  it('lets a waiter give up through its signal without running its work or freeing the key early', async () => {
+    const lock = new MemoryLockService();
+    const events: string[] = [];
+    let release!: () => void;
+    const holder = lock.runExclusive('k', () =>
+      new Promise<void>((r) => (release = r)).then(() => void events.push('holder:end')),
+    );
+    const gaveUp = new AbortController();
+    const waiter = lock.runExclusive('k', async () => void events.push('waiter:ran'), gaveUp.signal);
+    const next = lock.runExclusive('k', async () => void events.push('next:ran'));
+    gaveUp.abort(new Error('gave up'));
+    await expect(waiter).rejects.toThrow('gave up');
+    release();
+    await Promise.all([holder, next]);
+    expect(events).toEqual(['holder:end', 'next:ran']);
+  });
 });

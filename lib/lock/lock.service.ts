@@ -3,22 +3,40 @@
  * implementation serializes across every process sharing the store.
  */
 export abstract class LockService {
-  abstract runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding the lock of `key`. An aborted `signal` ends the wait for the lock (rejecting
+   * with the signal's reason); work already running is not interrupted.
+   */
+  abstract runExclusive<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 /** {@link LockService} for a single process: a promise chain per key. */
 export class MemoryLockService extends LockService {
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  runExclusive<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
+    // A caller that gave up while waiting skips its turn: the next one's turn comes right away.
+    const turn = () => (signal?.aborted ? Promise.reject(signal.reason as Error) : fn());
+    const run = previous.then(turn, turn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
+    void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
+    });
+    return signal ? untilAborted(run, signal) : run;
   }
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

@@ -129,6 +129,26 @@ describe('RedisLockService (integration, real Redis)', () => {
     expect(err).toMatchObject({ code: OpenPlatformErrorCode.LOCK_TIMEOUT, retryable: true });
   });
 
+  it('stops waiting as soon as its signal is aborted, and runs nothing', async () => {
+    const first = new RedisLockService(a, prefix);
+    const second = new RedisLockService(b, prefix, { minBackoffMs: 5, maxBackoffMs: 20 });
+    const release = deferred();
+    const inside = deferred();
+    const held = first.runExclusive('k-abort', async () => {
+      inside.resolve();
+      await release.promise;
+    });
+    await inside.promise;
+    const stop = new AbortController();
+    let ran = false;
+    const waiting = second.runExclusive('k-abort', async () => void (ran = true), stop.signal).catch((e: unknown) => e);
+    stop.abort(new Error('shutting down'));
+    expect(await waiting).toMatchObject({ message: 'shutting down' });
+    release.resolve();
+    await held;
+    expect(ran).toBe(false);
+  });
+
   it('fails fast with a retryable STORE_UNAVAILABLE when Redis cannot be reached, and runs nothing', async () => {
     const closed = await rawClient();
     closed.destroy();

@@ -1,6 +1,7 @@
 import { exponentialBackoffMs } from '../backoff.js';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { storeUnavailable } from '../errors/store-unavailable.js';
 import { runWithLease, type Lease } from './lease.js';
@@ -73,13 +74,13 @@ export class RedisLockService extends LockService {
     this.maxBackoffMs = options.maxBackoffMs ?? 250;
   }
 
-  runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.local.runExclusive(key, () => this.runLeased(`${this.keyPrefix}:${key}:lock`, fn));
+  runExclusive<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.local.runExclusive(key, () => this.runLeased(`${this.keyPrefix}:${key}:lock`, fn, signal), signal);
   }
 
-  private async runLeased<T>(lockKey: string, fn: () => Promise<T>): Promise<T> {
+  private async runLeased<T>(lockKey: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const token = randomUUID();
-    await this.acquire(lockKey, token);
+    await this.acquire(lockKey, token, signal);
     const lease: HeldLease = { lost: false, renewedAt: Date.now() };
     const renewal = setInterval(
       () => void this.extend(lockKey, token, lease),
@@ -95,13 +96,15 @@ export class RedisLockService extends LockService {
     }
   }
 
-  private async acquire(lockKey: string, token: string): Promise<void> {
+  private async acquire(lockKey: string, token: string, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + this.waitTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw signal.reason;
       if (await this.tryAcquire(lockKey, token)) return;
       if (Date.now() >= deadline) throw lockTimeout(this.waitTimeoutMs);
       const backoff = exponentialBackoffMs(this.minBackoffMs, this.maxBackoffMs, attempt + 1);
-      await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
+      // Abortable, so a caller that gives up (shutdown) leaves no timer behind.
+      await sleep(backoff / 2 + Math.random() * (backoff / 2), undefined, { signal }).catch(() => undefined);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
@@ -10,11 +10,11 @@ import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { isExpired, type CachedToken } from './renewal.js';
-import { TokenKeeper } from './token-keeper.js';
+import { TokenKeeper, type ForceRenewal } from './token-keeper.js';
 
 /** Keeps each component's token: cached, renewed before expiry (see renewal.ts), one upstream call at a time. */
 @Injectable()
-export class ComponentTokenService {
+export class ComponentTokenService implements OnApplicationShutdown {
   private readonly logger = new Logger('OpenPlatform:ComponentToken');
 
   constructor(
@@ -58,9 +58,11 @@ export class ComponentTokenService {
 
   /**
    * The component token. With `forceRefresh`, a new one is obtained unless the cached token
-   * already differs from `rejected` (someone else renewed it meanwhile).
+   * already differs from `rejected` (someone else renewed it meanwhile); `'rejected'` (the
+   * platform refused `rejected`) is not repeated for a token that itself replaced a rejected one
+   * moments ago, and then answers `rejected` itself.
    */
-  get(component: ResolvedComponent, forceRefresh = false, rejected?: string): Promise<string> {
+  get(component: ResolvedComponent, forceRefresh: ForceRenewal = false, rejected?: string): Promise<string> {
     const key = this.keyOf(component);
     return this.keeper.get(
       key,
@@ -100,8 +102,16 @@ export class ComponentTokenService {
     } catch (err) {
       if (this.platforms.get(component.platform).failureKind(err) !== 'token_rejected') throw err;
       this.logger.warn(`the component token of ${component.appId} was rejected; renewing it and retrying once`);
-      return fn(await this.get(component, true, token));
+      const renewed = await this.get(component, 'rejected', token);
+      // Not renewed: it replaced a rejected token moments ago, so another try would fail the same way.
+      if (renewed === token) throw err;
+      return fn(renewed);
     }
+  }
+
+  /** Lets background renewals settle (or abandon their lock waits) before the stores close. */
+  onApplicationShutdown(): Promise<void> {
+    return this.keeper.close();
   }
 
   private async fetch(component: ResolvedComponent, key: string): Promise<string> {

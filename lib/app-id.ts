@@ -17,8 +17,9 @@ export interface AppIdRule {
  */
 export const ANY_PLATFORM_APP_ID: AppIdRule = {
   maxLength: 32,
-  pattern: /^[A-Za-z0-9_-]+$/,
-  description: '1-32 characters of A-Z a-z 0-9 _ -',
+  // A leading letter or digit, as real appids have: `__proto__`-style names are refused too.
+  pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+  description: '1-32 characters of A-Z a-z 0-9 _ -, starting with a letter or digit',
 };
 
 /** What is wrong with `value` as an appid under `rule`, without echoing it; undefined if fine. */
@@ -26,7 +27,7 @@ export function appIdProblem(value: unknown, rule: AppIdRule = ANY_PLATFORM_APP_
   if (typeof value !== 'string') return `it is ${value === null ? 'null' : typeof value}`;
   if (value.length === 0) return 'it is empty';
   if (value.length > rule.maxLength) return `it is ${value.length} characters long`;
-  if (!rule.pattern.test(value)) return 'it holds other characters';
+  if (!rule.pattern.test(value)) return 'it holds other characters or does not start with a letter or digit';
   return undefined;
 }
 

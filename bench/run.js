@@ -35,7 +35,17 @@ await fake.start();
 class AppModule {}
 Module({
   imports: [
-    OpenPlatformModule.forRoot({ components: [{ platform: 'wechat', ...component, apiBaseUrl: fake.baseUrl }] }),
+    OpenPlatformModule.forRoot({
+      // The echo server plays a business API host: its origin gets the tokens.
+      components: [
+        {
+          platform: 'wechat',
+          ...component,
+          apiBaseUrl: fake.baseUrl,
+          apiOrigins: [`http://127.0.0.1:${echo.address().port}`],
+        },
+      ],
+    }),
   ],
 })(AppModule);
 const app = await NestFactory.create(AppModule, { logger: false });

@@ -6,7 +6,6 @@ import { AuthorizerStore } from './authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from './authorizers/authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizers/authorizer-token.service.js';
 import { ComponentsService } from './components/components.service.js';
-import { OpenPlatformError, OpenPlatformErrorCode } from './errors/open-platform.error.js';
 import type { OpenPlatformStatus } from './health/status.interface.js';
 import { StatusService } from './health/status.service.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
@@ -82,7 +81,8 @@ export class TokenService {
    * `reauthorization_required` and this throws.
    */
   getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
-    // Hot path: only a token stored under exactly this (valid) appid can be found here.
+    // Hot path: `find` checks the appid (a length check and a precompiled regex) and answers only
+    // for a valid one; `hot` answers only for a token this process holds. Nothing is kept otherwise.
     if (opts?.forceRefresh !== true && typeof authorizerAppId === 'string') {
       const component = this.locator.find(authorizerAppId, opts?.componentAppId);
       const hot = component && this.authorizerTokens.hot(component, authorizerAppId);
@@ -92,7 +92,7 @@ export class TokenService {
   }
 
   private async authorizerTokenSlow(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
-    assertAppId(authorizerAppId);
+    // Checks the appid (INVALID_ARGUMENT) before anything is read or cached for it.
     const component = await this.locator.resolve(authorizerAppId, opts?.componentAppId);
     return this.authorizerTokens.get(component, authorizerAppId, opts?.forceRefresh === true);
   }
@@ -115,7 +115,7 @@ export class TokenService {
 
   /** What the module knows about an authorizer, without any token; undefined if unknown. */
   async getAuthorizer(authorizerAppId: string, componentAppId?: string): Promise<AuthorizerInfo | undefined> {
-    assertAppId(authorizerAppId);
+    // Checks the appid (INVALID_ARGUMENT) before the store is read.
     const component = await this.locator.resolve(authorizerAppId, componentAppId);
     const record = await this.authorizers.get(component, authorizerAppId);
     return record ? this.authorizations.info(component, record) : undefined;
@@ -147,15 +147,5 @@ export class TokenService {
    */
   status(componentAppId?: string): Promise<OpenPlatformStatus> {
     return this.statuses.status(componentAppId);
-  }
-}
-
-function assertAppId(appId: unknown): void {
-  if (typeof appId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(appId)) {
-    throw new OpenPlatformError({
-      platform: 'library',
-      code: OpenPlatformErrorCode.INVALID_ARGUMENT,
-      message: 'authorizerAppId must be an appid (1-64 characters of A-Z a-z 0-9 _ -)',
-    });
   }
 }

@@ -175,6 +175,8 @@ describe('OpenPlatformHttpService failures carry no credential (e2e over loopbac
     deadPort = await closedPort();
     h = await startHarness({
       singleComponent: true,
+      // The stand-in API and the dead port play business API hosts: their origins get the tokens.
+      apiOrigins: [api.url, `http://127.0.0.1:${deadPort}`],
       options: { isGlobal: true },
       imports: [FailingModule],
       configure: (app) => app.useLogger(logger),

@@ -73,6 +73,29 @@ class ShopController {
 @Module({ imports: [HttpModule], controllers: [ShopController], providers: [ShopService, Inner] })
 class ShopModule {}
 
+let received: Array<{ token: string; body: string; type?: string }> = [];
+/**
+ * A business API stand-in that checks tokens with the emulator and echoes what it got. Started
+ * before the app: its origin is in the component's `apiOrigins`, so it gets tokens.
+ */
+const echo: Server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const token = new URL(req.url!, 'http://x').searchParams.get('access_token') ?? '';
+    received.push({ token, body: Buffer.concat(chunks).toString(), type: req.headers['content-type'] });
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify(
+        received.length === 1
+          ? { errcode: 40001, errmsg: 'invalid credential' }
+          : { errcode: 0, echoed: Buffer.concat(chunks).toString() },
+      ),
+    );
+  });
+});
+let echoUrl = '';
+
 describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
   let h: Harness;
   let http: OpenPlatformHttpService;
@@ -81,7 +104,15 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
   const basicUrl = () => `${base}/cgi-bin/account/getaccountbasicinfo`;
 
   beforeAll(async () => {
-    h = await startHarness({ singleComponent: true, options: { isGlobal: true }, imports: [ShopModule] });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const echoOrigin = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+    echoUrl = `${echoOrigin}/echo`;
+    h = await startHarness({
+      singleComponent: true,
+      options: { isGlobal: true },
+      imports: [ShopModule],
+      apiOrigins: [echoOrigin],
+    });
     base = h.fake.baseUrl;
     process.env.FAKE_BASE_URL = base;
     http = h.app.get(OpenPlatformHttpService);
@@ -90,7 +121,10 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
     for (const appId of MERCHANTS) await h.fake.authorize({ componentAppId: A, authorizerAppId: appId });
     await h.fake.settle();
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    await new Promise<void>((r) => echo.close(() => r()));
+  });
   beforeEach(() => {
     h.fake.clearFaults();
     h.fake.resetCalls();
@@ -242,31 +276,6 @@ describe('OpenPlatformHttpService (e2e over loopback HTTP)', () => {
   });
 
   describe('request bodies on the retry', () => {
-    let echo: Server;
-    let echoUrl: string;
-    let received: Array<{ token: string; body: string; type?: string }>;
-    beforeAll(async () => {
-      // A business API stand-in that checks tokens with the emulator and echoes what it got.
-      echo = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const token = new URL(req.url!, 'http://x').searchParams.get('access_token') ?? '';
-          received.push({ token, body: Buffer.concat(chunks).toString(), type: req.headers['content-type'] });
-          res.setHeader('content-type', 'application/json');
-          res.end(
-            JSON.stringify(
-              received.length === 1
-                ? { errcode: 40001, errmsg: 'invalid credential' }
-                : { errcode: 0, echoed: Buffer.concat(chunks).toString() },
-            ),
-          );
-        });
-      });
-      await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-      echoUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}/echo`;
-    });
-    afterAll(() => new Promise<void>((r) => echo.close(() => r())));
     beforeEach(() => {
       received = [];
       // Each test's rejection is a new one: past the window in which a token that replaced a

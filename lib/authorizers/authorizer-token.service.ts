@@ -66,12 +66,18 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
   // again on every hot-path lookup.
   private readonly keys = new Map<string, Map<string, string>>();
 
+  /**
+   * The token's cache key. It is memoized only once this process holds a copy of the token, i.e.
+   * stored or read it after the authorizer's record existed: lookups of appids nobody authorized
+   * (a route keyed by a client-supplied appid) build a transient key and keep nothing.
+   */
   private keyOf(component: ResolvedComponent, authorizerAppId: string): string {
-    let perComponent = this.keys.get(component.appId);
-    if (!perComponent) this.keys.set(component.appId, (perComponent = new Map<string, string>()));
-    let key = perComponent.get(authorizerAppId);
-    if (key === undefined) {
-      key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
+    const memoized = this.keys.get(component.appId)?.get(authorizerAppId);
+    if (memoized !== undefined) return memoized;
+    const key = StoreKeys.authorizerToken(component.platform, component.appId, authorizerAppId);
+    if (this.keeper.hot(key) !== undefined) {
+      let perComponent = this.keys.get(component.appId);
+      if (!perComponent) this.keys.set(component.appId, (perComponent = new Map<string, string>()));
       if (perComponent.size < 100_000) perComponent.set(authorizerAppId, key);
     }
     return key;

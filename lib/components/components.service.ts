@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { appIdProblem } from '../app-id.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
@@ -23,7 +24,15 @@ export class ComponentsService {
       );
     }
     const found = typeof appId === 'string' ? components.get(appId) : undefined;
-    if (!found) throw unknown(`unknown component '${String(appId).slice(0, 64)}': not in OpenPlatformModule options`);
+    if (!found) {
+      // Named only when it looks like an appid: a route may pass on whatever a client sent.
+      const problem = appIdProblem(appId);
+      throw unknown(
+        problem === undefined
+          ? `unknown component '${appId}': not in OpenPlatformModule options`
+          : `componentAppId is not a configured component (not even an appid: ${problem})`,
+      );
+    }
     return found;
   }
 

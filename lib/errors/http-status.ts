@@ -29,6 +29,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   // Mistakes in the app's own code or configuration.
   [OpenPlatformErrorCode.INVALID_OPTIONS]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OpenPlatformErrorCode.MISSING_AUTHORIZER]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [OpenPlatformErrorCode.FOREIGN_ORIGIN]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /**

@@ -63,6 +63,13 @@ export const OpenPlatformErrorCode = {
    * pass `authorizerAppId` (or `componentAppId`) in its config, or make it inside an `@AsAuthorizer` method.
    */
   MISSING_AUTHORIZER: 'MISSING_AUTHORIZER',
+  /**
+   * A request through `OpenPlatformHttpService` names an authorizer or component (`authorizerAppId`,
+   * `componentAppId`) but goes to an origin that is not one of that component's API origins, so its
+   * token was not injected and the request was not sent. Tokens go only to the platform's API hosts,
+   * the component's `apiBaseUrl` and the origins in its `apiOrigins` option.
+   */
+  FOREIGN_ORIGIN: 'FOREIGN_ORIGIN',
   /** Bad arguments to a public method. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** Invalid module options. */

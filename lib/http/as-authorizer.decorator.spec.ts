@@ -4,7 +4,7 @@ import { Get, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { Readable } from 'node:stream';
 import { defer, firstValueFrom, isObservable, of, type Observable } from 'rxjs';
-import { OpenPlatformError } from '../errors/open-platform.error.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { AsAuthorizer } from './as-authorizer.decorator.js';
 import { authorizerContext } from './authorizer-context.js';
 
@@ -136,6 +136,28 @@ describe('@AsAuthorizer', () => {
   it('a sync method throws a clear error when the resolver yields nothing', () => {
     expect(() => s.syncNobody()).toThrow(OpenPlatformError);
     expect(() => s.syncNobody()).toThrow(/Subject\.syncNobody/);
+  });
+
+  it.each([
+    ['100 KB', 'a'.repeat(100_000)],
+    ['unicode', '店铺'],
+    ['__proto__', '__proto__'],
+    ['too long by one', 'w'.repeat(33)],
+    ['not a string', 42],
+  ])('a resolver result that is no appid (%s) is INVALID_ARGUMENT before the method runs', async (_n, appId) => {
+    let ran = false;
+    class Route {
+      @AsAuthorizer((id: unknown) => id as string)
+      async handle(_id: unknown): Promise<void> {
+        ran = true;
+      }
+    }
+    const err = await new Route().handle(appId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenPlatformError);
+    expect(err).toMatchObject({ code: OpenPlatformErrorCode.INVALID_ARGUMENT, platform: 'library' });
+    expect((err as Error).message).toMatch(/Route\.handle/);
+    if (typeof appId === 'string') expect((err as Error).message).not.toContain(appId);
+    expect(ran).toBe(false);
   });
 
   it('a resolver typed against the method still runs with the method arguments', () => {

@@ -1,4 +1,4 @@
-import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { appIdProblem, invalidAppId } from '../app-id.js';
 import { authorizerContext, type AuthorizerScope } from './authorizer-context.js';
 import { scopedResult } from './scoped-result.js';
 
@@ -55,6 +55,9 @@ export function AsAuthorizer<R extends AuthorizerResolver>(
   if (typeof appIdOrResolver !== 'string' && typeof appIdOrResolver !== 'function') {
     throw new TypeError('@AsAuthorizer needs an appid or a function returning one');
   }
+  if (options.componentAppId !== undefined && typeof options.componentAppId !== 'string') {
+    throw new TypeError('@AsAuthorizer: options.componentAppId must be a string');
+  }
   const resolve = appIdOrResolver as string | ((...args: unknown[]) => string | undefined | null);
   const decorator = (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => unknown;
@@ -65,12 +68,11 @@ export function AsAuthorizer<R extends AuthorizerResolver>(
     const isAsync = original.constructor?.name === 'AsyncFunction';
     const wrapped = function (this: unknown, ...args: unknown[]) {
       const appId = typeof resolve === 'function' ? resolve(...args) : resolve;
-      if (typeof appId !== 'string' || appId.length === 0) {
-        const error = new OpenPlatformError({
-          platform: 'library',
-          code: OpenPlatformErrorCode.INVALID_ARGUMENT,
-          message: `@AsAuthorizer on ${where}: the resolver returned no authorizer appid`,
-        });
+      // Often a route parameter: whatever a client sent is refused here (400 through
+      // OpenPlatformExceptionFilter) before the method runs or anything is looked up for it.
+      const problem = appIdProblem(appId);
+      if (problem !== undefined || typeof appId !== 'string') {
+        const error = invalidAppId(`@AsAuthorizer on ${where}: the authorizer appid from the resolver`, problem ?? '');
         if (isAsync) return Promise.reject(error);
         throw error;
       }

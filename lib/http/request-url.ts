@@ -2,6 +2,8 @@
 export interface RequestUrlParts {
   url?: string;
   baseURL?: string;
+  /** axios: when false, `baseURL` is prefixed to absolute URLs too. */
+  allowAbsoluteUrls?: boolean;
 }
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
@@ -9,7 +11,7 @@ const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 /** The URL a request goes to, as axios builds it from `baseURL` and `url` (query string included). */
 export function requestUrl(config: RequestUrlParts): string {
   const url = config.url ?? '';
-  if (!config.baseURL || ABSOLUTE.test(url)) return url;
+  if (!config.baseURL || (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false)) return url;
   return url ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : config.baseURL;
 }
 

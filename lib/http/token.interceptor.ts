@@ -48,10 +48,12 @@ export class TokenInterceptor {
 
   install(axios: AxiosInstance): void {
     axios.interceptors.request.use((config) => this.inject(config as Config), undefined, {
-      // Requests to other hosts that ask for nothing pass through untouched (no async hop either);
-      // requests to a platform's API host are checked for a token even when they ask for nothing.
+      // Requests to other hosts that ask for nothing pass through untouched (no async hop either),
+      // also inside an @AsAuthorizer scope: a webhook or a CDN never gets a token. Requests to a
+      // platform's API host are checked for a token even when they ask for nothing.
       runWhen: (config) =>
-        !!(config.authorizerAppId || config.componentAppId || authorizerContext.getStore()) ||
+        names(config) ||
+        (authorizerContext.getStore() !== undefined && this.origins.receivesTokens(this.origins.originOf(config))) ||
         this.origins.adaptersFor(config).length > 0,
     });
     axios.interceptors.response.use((response) => this.retryIfRejected(axios, response));
@@ -59,15 +61,29 @@ export class TokenInterceptor {
 
   private async inject(config: Config): Promise<Config> {
     const scope = authorizerContext.getStore();
-    if (!config.authorizerAppId && !config.componentAppId && !scope) return this.refuseIfTokenless(config);
-    const authorizerAppId = config.authorizerAppId ?? (config.componentAppId ? undefined : scope?.authorizerAppId);
+    const explicit = names(config);
+    const origin = this.origins.originOf(config);
+    // Tokens go only to API origins. An implicit scope just does not apply elsewhere; a request
+    // that names someone is refused (before anything is read) rather than sent without the token
+    // it asked for.
+    if (!explicit && (!scope || !this.origins.receivesTokens(origin))) return this.refuseIfTokenless(config);
+    if (explicit && !this.origins.receivesTokens(origin)) throw this.foreignOrigin(config);
+    const authorizerAppId =
+      config.authorizerAppId ?? (config.componentAppId != null ? undefined : scope?.authorizerAppId);
     const componentAppId =
       config.componentAppId ?? (authorizerAppId === scope?.authorizerAppId ? scope?.componentAppId : undefined);
-    // Known without reading the store (given, the only one, or remembered): no extra async hop.
-    const component = authorizerAppId
-      ? (this.locator.find(authorizerAppId, componentAppId) ??
-        (await this.locator.resolve(authorizerAppId, componentAppId)))
-      : this.components.resolve(componentAppId);
+    // Known without reading the store (given, the only one, or remembered) and a valid appid: no
+    // extra async hop. Otherwise resolve() reads the store, or throws INVALID_ARGUMENT for an appid
+    // its platform cannot have.
+    const component =
+      authorizerAppId != null
+        ? (this.locator.find(authorizerAppId, componentAppId) ??
+          (await this.locator.resolve(authorizerAppId, componentAppId)))
+        : this.components.resolve(componentAppId);
+    if (!this.origins.receivesTokens(origin, component)) {
+      if (explicit) throw this.foreignOrigin(config, component);
+      return this.refuseIfTokenless(config);
+    }
     const injected: Injected = authorizerAppId
       ? {
           kind: 'authorizer',
@@ -99,6 +115,26 @@ export class TokenInterceptor {
       message:
         `${method} ${url} goes to the ${adapters[0].platform} API with no token and names no authorizer, so it was not sent. ` +
         'Pass { authorizerAppId } (or { componentAppId } for component APIs) in the request config, or make the call inside an @AsAuthorizer method',
+      method,
+      url,
+    });
+  }
+
+  /** A request that names an authorizer or component, to an origin that must not get its token. */
+  private foreignOrigin(config: Config, component?: ResolvedComponent): OpenPlatformError {
+    const method = (config.method ?? 'get').toUpperCase();
+    const url = reportableUrl(requestUrl(config));
+    const named = config.authorizerAppId != null ? 'authorizerAppId' : 'componentAppId';
+    const allowed = component
+      ? `the API origins of component ${component.appId} (${this.origins.tokenOriginsOf(component).join(', ')})`
+      : 'the API origins of the configured components';
+    return new OpenPlatformError({
+      platform: component?.platform ?? 'library',
+      code: OpenPlatformErrorCode.FOREIGN_ORIGIN,
+      message:
+        `${method} ${url} names ${named} but does not go to ${allowed}, so no token was injected and it was not sent. ` +
+        "Tokens go only to the platform's API hosts: drop authorizerAppId / componentAppId for calls to other hosts, " +
+        "or add the origin to the component's apiOrigins option if it is a gateway to the platform's API",
       method,
       url,
     });
@@ -141,6 +177,11 @@ export class TokenInterceptor {
     this.logger.debug(`token of ${who} rejected with code ${code}; retrying once with a fresh token`);
     return axios.request({ ...config, [RETRIED]: true, [INJECTED]: undefined } as Config);
   }
+}
+
+/** Whether the request config itself names an authorizer or a component (not just the scope). */
+function names(config: { authorizerAppId?: unknown; componentAppId?: unknown }): boolean {
+  return config.authorizerAppId != null || config.componentAppId != null;
 }
 
 function isReplayable(data: unknown): boolean {

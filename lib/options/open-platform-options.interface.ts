@@ -20,6 +20,12 @@ export interface ComponentOptions {
   previousEncodingAesKey?: string;
   /** Override the platform API host, e.g. the emulator's `baseUrl`. Default per platform. */
   apiBaseUrl?: string;
+  /**
+   * Extra origins (`https://host[:port]`, no path) that get this component's tokens, e.g. a private
+   * gateway in front of the platform's API. Tokens are otherwise injected only into requests to the
+   * platform's official API hosts and to `apiBaseUrl`. Default none.
+   */
+  apiOrigins?: string[];
   /** Override the merchant authorization page. Default per platform. */
   authorizePageUrl?: string;
   /** Douyin only: API generation, default `'v2'`. */

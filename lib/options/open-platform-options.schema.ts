@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsIn,
@@ -24,6 +25,8 @@ import { PLATFORM_NAMES } from '../platform-names.js';
 // valid characters is told only about its length).
 const BASE64_CHARS = /^[A-Za-z0-9+/]*$/;
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+/** `scheme://host[:port]` and at most a trailing slash: what `new URL(…).origin` keeps. */
+const ORIGIN = /^https?:\/\/[^/?#@\s]+\/?$/i;
 
 export class ComponentOptionsSchema {
   @IsIn(PLATFORM_NAMES, { message: `platform must be one of: ${PLATFORM_NAMES.join(', ')}` })
@@ -55,6 +58,16 @@ export class ComponentOptionsSchema {
   @IsOptional()
   @IsUrl(URL_OPTS, { message: 'apiBaseUrl must be an http(s) URL' })
   apiBaseUrl?: string;
+
+  @IsOptional()
+  @IsArray({ message: 'apiOrigins must be an array of origins' })
+  @ArrayMaxSize(64, { message: 'apiOrigins must hold at most 64 origins' })
+  @IsUrl(URL_OPTS, { each: true, message: 'apiOrigins must hold http(s) origins, like https://gateway.example.com' })
+  @Matches(ORIGIN, {
+    each: true,
+    message: 'apiOrigins must hold origins only (scheme, host and port: no path, query, fragment or credentials)',
+  })
+  apiOrigins?: string[];
 
   @IsOptional()
   @IsUrl(URL_OPTS, { message: 'authorizePageUrl must be an http(s) URL' })

@@ -10,6 +10,7 @@ import type {
 export interface ResolvedComponent extends ComponentOptions {
   apiBaseUrl: string;
   authorizePageUrl: string;
+  // `apiOrigins`, when set, holds normalized origins (`new URL(…).origin`).
 }
 
 /** Validated options with every default applied; what the module's services read. */
@@ -42,6 +43,7 @@ export function resolveOptions(
       ...c,
       apiBaseUrl: (c.apiBaseUrl ?? d.apiBaseUrl).replace(/\/+$/, ''),
       authorizePageUrl: c.authorizePageUrl ?? d.authorizePageUrl,
+      ...(c.apiOrigins && { apiOrigins: c.apiOrigins.map((o) => new URL(o).origin) }),
     });
   }
   return {

@@ -266,6 +266,21 @@ describe('validateOptions', () => {
       expect(err.message).toContain('http(s) URL');
     });
 
+    it.each([
+      ['not an array', 'https://gw.example.com'],
+      ['an element that is no URL', ['gw.example.com']],
+      ['an element with a path', ['https://gw.example.com/api']],
+      ['an element with a query', ['https://gw.example.com?x=1']],
+      ['an element with credentials', ['https://user:GWPASS-should-not-leak@gw.example.com']],
+      ['an ftp origin', ['ftp://gw.example.com']],
+      ['too many origins', Array.from({ length: 65 }, (_, i) => `https://gw${i}.example.com`)],
+    ])('a bad apiOrigins (%s), named by its path, never echoed', (_label, apiOrigins) => {
+      const err = refusal(options({ components: [component({ apiOrigins })] }));
+      expect(pathsOf(err)).toEqual(['components[0].apiOrigins']);
+      expect(err.message).not.toContain('GWPASS');
+      expect(err.message).not.toContain('gw.example.com');
+    });
+
     it('a bad authorizePageUrl and publicBaseUrl', () => {
       const err = refusal(
         options({ components: [component({ authorizePageUrl: 'javascript:alert(1)' })], publicBaseUrl: 'example.com' }),
@@ -417,6 +432,24 @@ describe('resolveOptions', () => {
     expect(r.components.get('tt1')?.apiBaseUrl).toBe('https://douyin.example/v1'); // trailing slash of the default stripped too
     expect(r.components.get('tt1')?.authorizePageUrl).toBe('https://douyin.example/auth');
     expect(r.components.get('wx1')?.apiBaseUrl).toBe('https://api.weixin.qq.com');
+  });
+
+  it('apiOrigins: accepted as origins (a trailing slash, a port), resolved to normalized origins', () => {
+    const input = options({
+      components: [
+        component({ apiOrigins: ['https://GW.example.com/', 'http://127.0.0.1:8080', 'https://gw2.example.com:443'] }),
+      ],
+    });
+    expect(() => validateOptions(input)).not.toThrow();
+    const r = resolveOptions(validateOptions(input), () => ({
+      apiBaseUrl: 'https://api.weixin.qq.com',
+      authorizePageUrl: 'https://p',
+    }));
+    expect(r.components.get('wx-component-1')?.apiOrigins).toEqual([
+      'https://gw.example.com',
+      'http://127.0.0.1:8080',
+      'https://gw2.example.com',
+    ]);
   });
 
   it('strips trailing slashes from apiBaseUrl and publicBaseUrl, keeps explicit values', () => {

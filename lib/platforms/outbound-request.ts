@@ -1,9 +1,14 @@
 import type { OutboundRequest } from './platform-adapter.js';
 
-/** Sets one query parameter, whether `params` is a plain object or URLSearchParams. */
+/**
+ * Sets one query parameter, whether `params` is a plain object or URLSearchParams, on a copy: the
+ * caller's object may be shared by other requests (another authorizer's) and must not keep a token.
+ */
 export function setQueryParam(config: OutboundRequest, name: string, value: string): void {
   if (config.params instanceof URLSearchParams) {
-    config.params.set(name, value);
+    const copy = new URLSearchParams(config.params);
+    copy.set(name, value);
+    config.params = copy;
   } else {
     config.params = { ...(config.params as Record<string, unknown> | undefined), [name]: value };
   }

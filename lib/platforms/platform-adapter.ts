@@ -1,3 +1,4 @@
+import { appIdProblem, type AppIdRule } from '../app-id.js';
 import type { PlatformName } from '../options/open-platform-options.interface.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 
@@ -130,6 +131,20 @@ export abstract class PlatformAdapter {
   abstract readonly ticketLifetimeMs: number;
   /** How often the platform pushes a new verify ticket (both platforms: every 10 minutes). */
   readonly ticketPushIntervalMs: number = 10 * 60_000;
+  /**
+   * What an authorizer appid looks like on this platform (within `ANY_PLATFORM_APP_ID`): an appid
+   * from a caller is checked against it before anything is read, cached or sent for it.
+   */
+  abstract readonly appIdRule: AppIdRule;
+  /**
+   * Origins (`https://host[:port]`) of the platform's own API hosts. A component's tokens are
+   * injected only into requests to these, to its `apiBaseUrl` and to its `apiOrigins`.
+   */
+  abstract readonly officialApiOrigins: readonly string[];
+  /** What is wrong with `appId` as an authorizer appid of this platform (never echoing it); undefined if fine. */
+  authorizerAppIdProblem(appId: unknown): string | undefined {
+    return appIdProblem(appId, this.appIdRule);
+  }
   /** Extracts the signed envelope; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot. */
   abstract readEnvelope(inbound: InboundPush): PushEnvelope;
   /**

@@ -39,6 +39,8 @@ export interface HarnessOptions {
   appOptions?: { rawBody?: boolean; bodyParser?: boolean };
   /** Configure component A only (so componentAppId may be omitted). */
   singleComponent?: boolean;
+  /** `apiOrigins` of the components: loopback stand-ins for business APIs that get their tokens. */
+  apiOrigins?: string[];
   /** Extra modules the app imports (e.g. EventEmitterModule.forRoot()). */
   imports?: unknown[];
   /** Runs before `listen`, e.g. to install body parsers. */
@@ -54,12 +56,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const fake = opts.fake ?? new FakeWeChatPlatform({ components: [COMPONENT_A, COMPONENT_B], now: () => clock.now() });
   const ownFake = !opts.fake;
   if (ownFake) await fake.start();
+  const component = (c: typeof COMPONENT_A) => ({
+    ...wechatComponent(c, fake.baseUrl),
+    ...(opts.apiOrigins && { apiOrigins: opts.apiOrigins }),
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [
       OpenPlatformModule.forRoot({
-        components: opts.singleComponent
-          ? [wechatComponent(COMPONENT_A, fake.baseUrl)]
-          : [wechatComponent(COMPONENT_A, fake.baseUrl), wechatComponent(COMPONENT_B, fake.baseUrl)],
+        components: opts.singleComponent ? [component(COMPONENT_A)] : [component(COMPONENT_A), component(COMPONENT_B)],
         retry: TEST_RETRY,
         ...opts.options,
       }),

@@ -26,6 +26,8 @@ import {
   DouyinGrantTypes,
   DouyinV1Paths,
   DouyinV2Paths,
+  DOUYIN_API_ORIGINS,
+  DOUYIN_APP_ID,
 } from './douyin.constants.js';
 import {
   DOUYIN_AUTHORIZER_TOKEN_REJECTED,
@@ -68,6 +70,8 @@ const DOUYIN_RESEND: Readonly<Record<DouyinEndpoint, ResendRule>> = {
 export class DouyinAdapter extends PlatformAdapter {
   readonly platform = 'douyin' as const;
   readonly ticketLifetimeMs = DOUYIN_TICKET_LIFETIME_MS;
+  readonly appIdRule = DOUYIN_APP_ID;
+  readonly officialApiOrigins = DOUYIN_API_ORIGINS;
   readonly redirectCodeParam = 'authorization_code';
   // Refresh tokens are single use and the app list carries none: a broken chain is repaired by
   // retrieving a new authorization code and exchanging it.

@@ -1,3 +1,5 @@
+import { ANY_PLATFORM_APP_ID, type AppIdRule } from '../../app-id.js';
+
 /** API host of the current generation (V2, `open.douyin.com`). */
 export const DOUYIN_V2_API_BASE_URL = 'https://open.douyin.com';
 /** API host of the first generation (V1, `open.microapp.bytedance.com`). */
@@ -7,6 +9,20 @@ export const DOUYIN_V1_API_BASE_URL = 'https://open.microapp.bytedance.com';
  * `redirect_uri`); V2 asks `gen_link` for a ready link instead, so there it is only a default.
  */
 export const DOUYIN_AUTHORIZE_PAGE_URL = 'https://open.microapp.bytedance.com/mappconsole/tp/authorization';
+/**
+ * The official hosts that take a component's or an authorizer's tokens: both generations' API
+ * hosts, and the mini-program capability hosts that take an authorizer token in place of the
+ * mini program's own (Douyin's "代调用环节说明" page,
+ * https://developer.open-douyin.com/docs/resource/zh-CN/thirdparty/overview-guide/smallprogram/callinterface).
+ */
+export const DOUYIN_API_ORIGINS: readonly string[] = [
+  DOUYIN_V2_API_BASE_URL,
+  DOUYIN_V1_API_BASE_URL,
+  'https://developer.toutiao.com',
+  'https://developer-product.zijieapi.com',
+];
+/** Real appids are `tt` + 16 hex digits; the emulator's readable ones (`tt_shop_1`) must work too. */
+export const DOUYIN_APP_ID: AppIdRule = ANY_PLATFORM_APP_ID;
 /** `component_ticket` lifetime: 3 hours after the platform created it. */
 export const DOUYIN_TICKET_LIFETIME_MS = 3 * 60 * 60 * 1000;
 /** `get_auth_app_list` accepts size ≤ 50. */

@@ -20,7 +20,13 @@ import { getQueryParam, parseIfJson, setQueryParam } from '../outbound-request.j
 import { callUpstream } from '../upstream-call.js';
 import { UpstreamRetry, type ResendRule } from '../upstream-retry.js';
 import { authorizationPageUrl } from './wechat-authorize-page.js';
-import { WECHAT_LIST_PAGE_SIZE, WECHAT_TICKET_LIFETIME_MS, WeChatPaths } from './wechat.constants.js';
+import {
+  WECHAT_API_ORIGINS,
+  WECHAT_APP_ID,
+  WECHAT_LIST_PAGE_SIZE,
+  WECHAT_TICKET_LIFETIME_MS,
+  WeChatPaths,
+} from './wechat.constants.js';
 import {
   WECHAT_CODE_INVALID_CODES,
   WECHAT_NOT_AUTHORIZED,
@@ -64,6 +70,8 @@ const WECHAT_RESEND: Readonly<Record<WeChatEndpoint, ResendRule>> = {
 export class WeChatAdapter extends PlatformAdapter {
   readonly platform = 'wechat' as const;
   readonly ticketLifetimeMs = WECHAT_TICKET_LIFETIME_MS;
+  readonly appIdRule = WECHAT_APP_ID;
+  readonly officialApiOrigins = WECHAT_API_ORIGINS;
   readonly redirectCodeParam = 'auth_code';
   // api_get_authorizer_list carries each authorizer's current refresh token.
   readonly chainRepair = 'authorizer_list' as const;

@@ -1,4 +1,20 @@
+import { ANY_PLATFORM_APP_ID, type AppIdRule } from '../../app-id.js';
+
 export const WECHAT_API_BASE_URL = 'https://api.weixin.qq.com';
+/**
+ * The official API domains: general, general disaster recovery, Shanghai, Shenzhen, Hong Kong
+ * ("API Domain Name Description",
+ * https://developers.weixin.qq.com/doc/service/en/Basic_Information/Interface_field_description.html).
+ */
+export const WECHAT_API_ORIGINS: readonly string[] = [
+  'https://api.weixin.qq.com',
+  'https://api2.weixin.qq.com',
+  'https://sh.api.weixin.qq.com',
+  'https://sz.api.weixin.qq.com',
+  'https://hk.api.weixin.qq.com',
+];
+/** Real appids are `wx` + 16 hex digits; the emulator's readable ones (`wx_shop_1`) must work too. */
+export const WECHAT_APP_ID: AppIdRule = ANY_PLATFORM_APP_ID;
 export const WECHAT_AUTHORIZE_PAGE_URL = 'https://mp.weixin.qq.com/cgi-bin/componentloginpage';
 export const WECHAT_H5_AUTHORIZE_PAGE_URL = 'https://open.weixin.qq.com/wxaopen/safe/bindcomponent';
 /** component_verify_ticket lifetime. */

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { eventsRouteBenchmarks } from './events-route.js';
 import { fleetBenchmarks } from './fleet.js';
+import { hostileMemoryBenchmarks } from './hostile-memory.js';
 import { renewalBenchmarks } from './renewal.js';
 import { singleFlightBenchmarks } from './single-flight.js';
 
@@ -92,6 +93,8 @@ await new Promise((r) => echo.close(r));
 
 rows.push(...(await eventsRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));
+// The suites' hostile requests; the app in a child process, so only its memory is measured.
+rows.push(...(await hostileMemoryBenchmarks()));
 // The emulator in a child process there, so only the module's memory is measured.
 for (const [name, reading, target, met] of await renewalBenchmarks()) rows.push({ name, reading, target, met });
 // Redis mode; the cold callers run in three child processes sharing one Redis.

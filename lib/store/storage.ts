@@ -1,11 +1,10 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { createCache } from 'cache-manager';
 import { LockService, MemoryLockService } from '../lock/lock.service.js';
 import { DueIndex, MemoryDueIndex } from './due-index.js';
 import { DurableStore, MemoryDurableStore } from './durable-store.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import { openRedisStorage, type RedisStorageConfig } from './redis/redis-storage.js';
-import { CacheManagerTokenCache, TokenCache } from './token-cache.js';
+import { MemoryTokenCache, TokenCache } from './token-cache.js';
 
 /** What a module registration asks of its storage (from the module options). */
 export interface StorageConfig {
@@ -64,9 +63,9 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
     const owned: Array<() => Promise<void>> = [];
     let cache = config.cache;
     if (!cache) {
-      const manager = createCache();
-      owned.push(async () => void (await manager.disconnect()));
-      cache = new CacheManagerTokenCache(manager);
+      const memory = new MemoryTokenCache();
+      owned.push(() => memory.close());
+      cache = memory;
     }
     return new OpenPlatformStorage(
       cache,

@@ -1,4 +1,7 @@
-import type { Cache } from 'cache-manager';
+import { KeyvCacheableMemory } from '@cacheable/memory';
+import { createCache, type Cache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { SweptMap } from './swept-map.js';
 
 /**
  * Short-lived values (access tokens) with a TTL. May evict: nothing that must survive lives here.
@@ -29,7 +32,7 @@ interface Local {
  * several processes it must be short.
  */
 export class CacheManagerTokenCache extends TokenCache {
-  private readonly local = new Map<string, Local>();
+  private readonly local = new SweptMap<Local>((entry, now) => entry.expiresAt <= now);
 
   constructor(
     private readonly cache: Cache,
@@ -67,5 +70,33 @@ export class CacheManagerTokenCache extends TokenCache {
   async delete(key: string): Promise<void> {
     this.local.delete(key);
     await this.cache.del(key);
+  }
+}
+
+/** How often the default in-process store deletes its expired entries. */
+export const MEMORY_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The default {@link TokenCache}: cache-manager in process memory, on `@cacheable/memory` rather
+ * than Keyv's default `Map`, which deletes an expired entry only when it is read again; most keys
+ * here are never read again (a handled push, an exchanged code), so they would pile up forever.
+ * The store deletes expired entries every `sweepIntervalMs` (on an unref'd timer, stopped by
+ * {@link close}); the local copies in front of it are swept as they grow.
+ */
+export class MemoryTokenCache extends CacheManagerTokenCache {
+  private readonly store: KeyvCacheableMemory;
+
+  constructor(sweepIntervalMs = MEMORY_SWEEP_INTERVAL_MS) {
+    // Keyv serializes values, so the store holds strings: no clone needed on reads.
+    const store = new KeyvCacheableMemory({ checkInterval: sweepIntervalMs, useClone: false });
+    // namespace undefined: one store, not a second one created lazily for Keyv's default namespace.
+    super(createCache({ stores: [new Keyv({ store, namespace: undefined })] }));
+    this.store = store;
+  }
+
+  /** Stops the sweep and drops every entry. */
+  async close(): Promise<void> {
+    this.store.store.stopIntervalCheck();
+    await this.store.clear();
   }
 }

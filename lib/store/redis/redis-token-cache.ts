@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { storeUnavailable } from '../../errors/store-unavailable.js';
+import { SweptMap } from '../swept-map.js';
 import { TokenCache } from '../token-cache.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -24,12 +25,14 @@ export const DEFAULT_LOCAL_MAX_AGE_MS = 60_000;
  * - Every `set` / `delete` publishes the key on `{keyPrefix}:invalidate`; every other process
  *   drops its copy when the message arrives, so a replaced token is served at most until then.
  *   A read that was in flight when an invalidation arrived does not store what it read.
- * - Safety net for a lost message: a copy older than `localMaxAgeMs` is read again from Redis;
- *   and after the invalidation channel reconnects, every copy is dropped (messages may have been
- *   missed meanwhile).
- * - Redis down: copies keep being served (past the max age too, as nothing newer can be read),
- *   and a `get` that cannot reach Redis answers the local copy if there is one; otherwise the
- *   failure is a retryable `STORE_UNAVAILABLE`.
+ * - Safety net for a lost message: a copy older than `localMaxAgeMs` is read again from Redis.
+ * - Invalidation channel down (its connection lost, the command connection still up): messages
+ *   are being missed, so no copy is trusted — `peek` answers undefined and callers read Redis —
+ *   and once the channel is back every copy is dropped (messages may have been missed until then).
+ * - Redis down (the command connection lost): copies still valid keep being served (past the max
+ *   age too, as nothing newer can be read), and a `get` that cannot reach Redis answers the local
+ *   copy if there is one; otherwise the failure is a retryable `STORE_UNAVAILABLE`.
+ * - Copies are swept as the map grows (most keys, e.g. a handled push, are never read again).
  *
  * Keyv (`@keyv/redis`) does the reads and writes; pub/sub is on the raw node-redis connection,
  * which Keyv does not expose an API for. cache-manager is not in between here: it answers a miss
@@ -37,7 +40,7 @@ export const DEFAULT_LOCAL_MAX_AGE_MS = 60_000;
  */
 export class RedisTokenCache extends TokenCache {
   private readonly logger = new Logger('OpenPlatform:RedisTokenCache');
-  private readonly local = new Map<string, Local>();
+  private readonly local = new SweptMap<Local>((entry, now) => !this.servable(entry, now));
   /** Tells this process's own messages apart from the others'. */
   private readonly instanceId = randomUUID();
   private readonly channel: string;
@@ -74,11 +77,16 @@ export class RedisTokenCache extends TokenCache {
     const entry = this.local.get(key);
     if (!entry) return undefined;
     const now = Date.now();
-    if (entry.expiresAt <= now || (entry.storedAt + this.localMaxAgeMs <= now && this.redis.client.isReady)) {
+    // The usual case first: the channel is up and the copy is young.
+    if (this.redis.subscriber.isReady && entry.storedAt + this.localMaxAgeMs > now && entry.expiresAt > now)
+      return entry.value as T;
+    if (!this.servable(entry, now)) {
       this.local.delete(key);
       return undefined;
     }
-    return entry.value as T;
+    // Redis cannot be read: the copy is the best there is. Otherwise the channel is down, so the
+    // copy may have been replaced unseen: Redis answers (the copy stays, for an outage of Redis).
+    return this.redis.client.isReady ? undefined : (entry.value as T);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -127,6 +135,14 @@ export class RedisTokenCache extends TokenCache {
       throw storeUnavailable('deleting a token', err);
     }
     await this.publish(key);
+  }
+
+  /**
+   * Whether a copy may still be served by `peek`: not expired, and young, or old while Redis
+   * cannot be read (then nothing newer can be).
+   */
+  private servable(entry: Local, now: number): boolean {
+    return entry.expiresAt > now && (entry.storedAt + this.localMaxAgeMs > now || !this.redis.client.isReady);
   }
 
   /** A copy held in process, whatever its age (only when Redis cannot be read). */

@@ -65,15 +65,11 @@ class GatedRelay {
 
 /** Kills, on the server, this relay's connection that is (or is not) subscribed. */
 async function killThrough(raw: RedisClientType, relay: GatedRelay, subscribed: boolean): Promise<void> {
-  const list = String(await raw.sendCommand(['CLIENT', 'LIST']));
-  const ours = list
-    .split('\n')
-    .map((line) => Object.fromEntries(line.split(' ').map((field) => field.split('=', 2))))
-    .filter((c: Record<string, string>) => relay.upstreamPorts.has(Number(c.addr?.split(':')[1])));
+  const ours = (await raw.clientList()).filter((c) => relay.upstreamPorts.has(Number(c.addr.split(':').pop())));
   // Flag P: a connection in pub/sub mode (the invalidation channel).
-  const target = ours.find((c: Record<string, string>) => c.flags.includes('P') === subscribed);
+  const target = ours.find((c) => c.flags.includes('P') === subscribed);
   if (!target) throw new Error(`no ${subscribed ? 'subscribed' : 'command'} connection through the relay`);
-  await raw.sendCommand(['CLIENT', 'KILL', 'ID', target.id]);
+  await raw.sendCommand(['CLIENT', 'KILL', 'ID', String(target.id)]);
 }
 
 describe('RedisTokenCache when its invalidation channel is down (integration, real Redis)', () => {

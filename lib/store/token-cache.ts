@@ -87,10 +87,14 @@ export class MemoryTokenCache extends CacheManagerTokenCache {
   private readonly store: KeyvCacheableMemory;
 
   constructor(sweepIntervalMs = MEMORY_SWEEP_INTERVAL_MS) {
-    // Keyv serializes values, so the store holds strings: no clone needed on reads.
+    // Values kept as objects, neither serialized nor cloned (as cache-manager's own default does):
+    // the store and the local copies then share one object per entry instead of holding two.
     const store = new KeyvCacheableMemory({ checkInterval: sweepIntervalMs, useClone: false });
     // namespace undefined: one store, not a second one created lazily for Keyv's default namespace.
-    super(createCache({ stores: [new Keyv({ store, namespace: undefined })] }));
+    const keyv = new Keyv({ store, namespace: undefined });
+    keyv.serialize = undefined;
+    keyv.deserialize = undefined;
+    super(createCache({ stores: [keyv] }));
     this.store = store;
   }
 

@@ -40,6 +40,7 @@ import { platformDefinition, supportedPlatforms } from './platforms/platforms.js
 import { DueIndex } from './store/due-index.js';
 import { DurableStore } from './store/durable-store.js';
 import { OpenPlatformStorage } from './store/storage.js';
+import { PerProcessLocksWarning } from './refresh/per-process-locks.warning.js';
 import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
 import { RenewalScheduler } from './refresh/renewal.scheduler.js';
@@ -91,6 +92,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       inject: [OpenPlatformStorage],
       useFactory: (s: OpenPlatformStorage) => s.shared,
     },
+    PerProcessLocksWarning,
     TicketPushHandler,
     ForwardPushHandler,
     {

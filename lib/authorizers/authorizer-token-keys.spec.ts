@@ -17,7 +17,11 @@ class FixedClock extends Clock {
 }
 
 const component = { platform: 'wechat', appId: 'wx_c' } as ResolvedComponent;
-const options = { refresh: { marginSeconds: 300 } } as ResolvedOptions;
+const options = {
+  refresh: { marginSeconds: 300 },
+  retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  httpTimeoutMs: 1000,
+} as ResolvedOptions;
 
 /** Only the cache matters here: no lookup below reaches the platform or the store. */
 function service(): { tokens: AuthorizerTokenService; memoized: () => number } {

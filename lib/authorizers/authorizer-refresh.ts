@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { assertLeaseHeld } from '../lock/lease.js';
+import { DEFAULT_LOCK_LEASE_MS } from '../lock/redis-lock.service.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import type { PlatformRegistry } from '../platforms/platform-registry.js';
@@ -549,9 +550,6 @@ export class AuthorizerRefresh {
     return statusError(component, authorizerAppId, record);
   }
 }
-
-/** The lease of the Redis locks when the options do not set one (see RedisLockService). */
-const DEFAULT_LOCK_LEASE_MS = 15_000;
 
 function newRecord(
   component: ResolvedComponent,

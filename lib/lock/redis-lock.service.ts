@@ -17,6 +17,9 @@ export interface LeaseCommands {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
+/** The lease of a Redis lock when the options set none (`redis.lockLeaseMs`). */
+export const DEFAULT_LOCK_LEASE_MS = 15_000;
+
 /** Tuning of {@link RedisLockService}. */
 export interface RedisLockOptions {
   /** How long a lock outlives a holder that stopped renewing it (a crashed process). Default 15 s. */
@@ -68,7 +71,7 @@ export class RedisLockService extends LockService {
     options: RedisLockOptions = {},
   ) {
     super();
-    this.leaseMs = options.leaseMs ?? 15_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LOCK_LEASE_MS;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
     this.minBackoffMs = options.minBackoffMs ?? 10;
     this.maxBackoffMs = options.maxBackoffMs ?? 250;

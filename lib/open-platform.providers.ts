@@ -44,6 +44,7 @@ import { PerProcessLocksWarning } from './refresh/per-process-locks.warning.js';
 import { TokenCache } from './store/token-cache.js';
 import { TicketStore } from './tickets/ticket.store.js';
 import { RenewalScheduler } from './refresh/renewal.scheduler.js';
+import { DueIndexRebuild } from './refresh/due-index-rebuild.js';
 import { RenewalSweep } from './refresh/renewal-sweep.service.js';
 import { TicketWatch } from './refresh/ticket-watch.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
@@ -145,6 +146,7 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     RefusedPushLog,
     FastifyXmlParser,
     TicketWatch,
+    DueIndexRebuild,
     RenewalSweep,
     RenewalScheduler,
   ];

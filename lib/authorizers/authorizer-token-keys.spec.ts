@@ -33,7 +33,7 @@ function service(): { tokens: AuthorizerTokenService; memoized: () => number } {
     unused,
     unused,
     unused,
-    new AuthorizerRenewals(new MemoryDueIndex(), clock, options),
+    new AuthorizerRenewals(new MemoryDueIndex(), unused, clock, options),
     new CacheManagerTokenCache(createCache()),
     new MemoryLockService(),
     new OpenPlatformEvents(),

@@ -196,7 +196,7 @@ describe('AuthorizerTokenService: refresh tokens are persisted before the access
       records,
       sync,
       new ChainRepairService(platforms, componentTokens, sync, exchangedCodes),
-      new AuthorizerRenewals(new MemoryDueIndex(), clock, options),
+      new AuthorizerRenewals(new MemoryDueIndex(), platforms, clock, options),
       cache,
       lock,
       bus,

@@ -19,6 +19,10 @@ import { AuthorizerRefresh } from './authorizer-refresh.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { ChainRepairService } from './chain-repair.service.js';
 
+/** Set on a token this process has handed to a caller (a local mark, never stored). */
+const USED = Symbol('used');
+type Marked = CachedToken & { [USED]?: true };
+
 /** Errors that describe the authorizer's state rather than a renewal that failed. */
 const AUTHORIZER_STATE_CODES: ReadonlySet<unknown> = new Set([
   OpenPlatformErrorCode.AUTHORIZER_NOT_FOUND,
@@ -93,13 +97,37 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
    * Undefined means "take the slow path" (missing, due for renewal, or not held locally).
    */
   hot(component: ResolvedComponent, authorizerAppId: string): string | undefined {
-    return this.keeper.hot(this.keyOf(component, authorizerAppId));
+    const token: Marked | undefined = this.keeper.hotToken(this.keyOf(component, authorizerAppId));
+    if (token === undefined) return undefined;
+    // A property test: the warm hit must stay a Map lookup.
+    if (token[USED] !== true) this.firstUse(component, authorizerAppId, token);
+    return token.accessToken;
   }
 
-  get(
+  /** The token for a caller (the slow path of {@link hot}): a use, as far as renewal goes. */
+  async get(
     component: ResolvedComponent,
     authorizerAppId: string,
     forceRefresh: ForceRenewal = false,
+    rejected?: string,
+  ): Promise<string> {
+    const key = this.keyOf(component, authorizerAppId);
+    const accessToken = await this.obtain(component, authorizerAppId, forceRefresh, rejected);
+    // The copy this process now holds (no round trip): the one just handed out, in the usual case.
+    const token: Marked | undefined = this.keeper.peek(key);
+    if (token?.accessToken === accessToken && token[USED] !== true) this.firstUse(component, authorizerAppId, token);
+    return accessToken;
+  }
+
+  private firstUse(component: ResolvedComponent, authorizerAppId: string, token: Marked): void {
+    token[USED] = true;
+    this.renewals.noteUse(component, authorizerAppId, token);
+  }
+
+  private obtain(
+    component: ResolvedComponent,
+    authorizerAppId: string,
+    forceRefresh: ForceRenewal,
     rejected?: string,
   ): Promise<string> {
     return this.keeper.get(
@@ -179,13 +207,14 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
       return 'inactive';
     }
     const token = await this.cached(component, authorizerAppId);
-    if (!this.renewals.isDue(record, token, until)) {
+    if (!this.renewals.isDue(component, record, token, until)) {
       // Renewed on use since the tick read the index: just move the entry.
       await this.renewals.track(component, record, token);
       return 'not_due';
     }
     // Forced, but only if the token is still the one seen here: once per token across callers.
-    await this.get(component, authorizerAppId, true, token?.accessToken ?? '');
+    // Not a use: the renewed token stays idle (for renewal) until a caller takes it.
+    await this.obtain(component, authorizerAppId, true, token?.accessToken ?? '');
     return 'renewed';
   }
 

@@ -57,6 +57,22 @@ export class AuthorizerStore {
   }
 
   /**
+   * Reads every record of the component `batchSize` at a time and hands each batch to `visit`
+   * before reading the next: a walk over 100,000 records never holds them all, nor floods the store.
+   */
+  async walk(
+    component: ResolvedComponent,
+    batchSize: number,
+    visit: (records: AuthorizerRecord[]) => Promise<void>,
+  ): Promise<void> {
+    const keys = await this.store.keys(StoreKeys.authorizers(component.platform, component.appId));
+    for (let i = 0; i < keys.length; i += batchSize) {
+      const records = await Promise.all(keys.slice(i, i + batchSize).map((k) => this.store.get<AuthorizerRecord>(k)));
+      await visit(records.filter((r): r is AuthorizerRecord => !!r));
+    }
+  }
+
+  /**
    * How many of the component's authorizers are in each status. The records are read once, on the
    * first call; after that the counts follow every {@link update} and cost no store read.
    */

@@ -96,7 +96,9 @@ export interface AuthorizationLinkOptions {
 }
 
 /**
- * What a platform error means for the token lifecycle, so callers never look at errcodes:
+ * What a platform error means for the token lifecycle, so callers never look at errcodes
+ * (`component_unusable`: the component's own token cannot be had — its IP is not whitelisted, its
+ * secret is rejected, its ticket is refused — so no authorizer of it can be renewed either):
  * - `token_rejected`: the access token sent (component or authorizer, the caller knows which) is
  *   invalid, expired or not the latest;
  * - `refresh_token_invalid`: the refresh token no longer works (the chain is broken);
@@ -104,7 +106,8 @@ export interface AuthorizationLinkOptions {
  * - `not_authorized`: the platform says the authorizer has not authorized the component (any more),
  *   or does not exist: the one answer that ends an authorization without a push.
  */
-export type FailureKind = 'token_rejected' | 'refresh_token_invalid' | 'code_invalid' | 'not_authorized';
+export type FailureKind =
+  'token_rejected' | 'refresh_token_invalid' | 'code_invalid' | 'not_authorized' | 'component_unusable';
 
 /**
  * How a platform lets a broken authorization chain (a refused refresh token) be repaired:

@@ -71,7 +71,7 @@ export class RenewalScheduler implements OnModuleInit, OnApplicationBootstrap, O
         message: `the app's SchedulerRegistry already has an interval named '${RENEWAL_INTERVAL_NAME}': register OpenPlatformModule once per app`,
       });
     }
-    await this.sweep.start();
+    this.sweep.start();
     const { intervalMs, marginSeconds, concurrency } = this.options.refresh;
     const timer = setInterval(() => void this.sweep.tick(), intervalMs);
     // Never what keeps a process (a script, a worker) alive.

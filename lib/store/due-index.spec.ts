@@ -64,4 +64,46 @@ describe('MemoryDueIndex', () => {
     const entries = (index as unknown as { heaps: Map<string, { entries: unknown[] }> }).heaps.get('c')!.entries;
     expect(entries.length).toBeLessThanOrEqual(Math.max(64, 2 * reference.size) + 1);
   });
+
+  it('scheduleIfAbsent never moves a member; move never adds one, and onlyEarlier only moves it earlier', async () => {
+    const index = new MemoryDueIndex();
+    await index.schedule('c', 'a', 50);
+    await index.scheduleIfAbsent('c', 'a', 10);
+    await index.scheduleIfAbsent('c', 'b', 20);
+    await index.move('c', 'gone', 1);
+    await index.move('c', 'a', 70, { onlyEarlier: true });
+    expect(await index.due('c', 100, 10)).toEqual([
+      { member: 'b', dueAt: 20 },
+      { member: 'a', dueAt: 50 },
+    ]);
+    await index.move('c', 'a', 5, { onlyEarlier: true });
+    await index.move('c', 'b', 90);
+    expect(await index.due('c', 100, 10)).toEqual([
+      { member: 'a', dueAt: 5 },
+      { member: 'b', dueAt: 90 },
+    ]);
+    expect(await index.size('c')).toBe(2);
+  });
+
+  it('pages with a cursor in (due time, member) order, ties included, each member once', async () => {
+    const index = new MemoryDueIndex();
+    const members = Array.from({ length: 23 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+    // Scores with many ties, inserted out of order.
+    for (const [i, m] of [...members].reverse().entries()) await index.schedule('c', m, (i % 4) * 10);
+    const pages: string[][] = [];
+    let cursor: { member: string; dueAt: number } | undefined;
+    for (;;) {
+      const page = await index.due('c', 100, 5, cursor);
+      if (!page.length) break;
+      pages.push(page.map((e) => e.member));
+      cursor = page[page.length - 1];
+    }
+    expect([...pages.flat()].sort()).toEqual([...members].sort());
+    expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
+    // The pages, end to end, are the index in order.
+    const all = await index.due('c', 100, 100);
+    expect(pages.flat()).toEqual(all.map((e) => e.member));
+    for (let i = 1; i < all.length; i++)
+      expect(all[i - 1].dueAt < all[i].dueAt || all[i - 1].member < all[i].member).toBe(true);
+  });
 });

@@ -4,24 +4,52 @@ export interface DueEntry {
   dueAt: number;
 }
 
+/** Which members {@link DueIndex.move} may move. */
+export interface MoveOptions {
+  /** Only when the new due time is earlier than the member's current one. */
+  onlyEarlier?: boolean;
+}
+
+/**
+ * Whether `a` comes before `b` in an index: by due time, then by member (code-unit order, which
+ * is a Redis sorted set's byte order for the ASCII appids kept here).
+ */
+export function dueBefore(a: DueEntry, b: DueEntry): boolean {
+  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.member < b.member);
+}
+
 /**
  * When each piece of scheduled work is due, per index key (one index per component), so the
  * scheduler finds due work without reading every record: a tick with nothing due costs the same
  * with 100 or 100,000 members. In process memory a min-heap; in fleet mode a Redis sorted set.
+ * Members are ordered by due time, then by member.
  */
 export abstract class DueIndex {
   /** Sets `member`'s due time, replacing any earlier one. */
   abstract schedule(index: string, member: string, dueAt: number): Promise<void>;
+  /** Sets `member`'s due time only when it is not in the index (a rebuild never undoes a move). */
+  abstract scheduleIfAbsent(index: string, member: string, dueAt: number): Promise<void>;
+  /**
+   * Changes the due time of a member that is in the index; never adds one (a member taken out
+   * meanwhile, e.g. revoked, stays out).
+   */
+  abstract move(index: string, member: string, dueAt: number, options?: MoveOptions): Promise<void>;
   /** Takes `member` out of the index (no-op when absent). */
   abstract remove(index: string, member: string): Promise<void>;
   /**
-   * Up to `limit` members due at or before `until`, earliest first. They stay in the index:
-   * whoever works a member schedules it again (or removes it); one left as it was is due again
-   * at the next look.
+   * Up to `limit` members due at or before `until`, in index order, after `after` when given (a
+   * cursor: the last entry of the previous page), so a pass over n due members reads each once.
+   * They stay in the index: whoever works a member schedules it again (or removes it); one left
+   * as it was is due again at the next look.
    */
-  abstract due(index: string, until: number, limit: number): Promise<DueEntry[]>;
+  abstract due(index: string, until: number, limit: number, after?: DueEntry): Promise<DueEntry[]>;
   /** How many members the index holds. */
   abstract size(index: string): Promise<number>;
+  /**
+   * Calls `listener` whenever the index may have lost members behind the module's back (fleet
+   * mode: Redis was unreachable, and may have restarted empty). Memory indexes never lose any.
+   */
+  onPossibleLoss(_listener: () => void): void {}
 }
 
 /**
@@ -44,12 +72,24 @@ export class MemoryDueIndex extends DueIndex {
     this.heap(index).set(member, dueAt);
   }
 
+  async scheduleIfAbsent(index: string, member: string, dueAt: number): Promise<void> {
+    const heap = this.heap(index);
+    if (heap.dueAt(member) === undefined) heap.set(member, dueAt);
+  }
+
+  async move(index: string, member: string, dueAt: number, options: MoveOptions = {}): Promise<void> {
+    const heap = this.heaps.get(index);
+    const current = heap?.dueAt(member);
+    if (current === undefined || (options.onlyEarlier && dueAt >= current)) return;
+    heap!.set(member, dueAt);
+  }
+
   async remove(index: string, member: string): Promise<void> {
     this.heaps.get(index)?.delete(member);
   }
 
-  async due(index: string, until: number, limit: number): Promise<DueEntry[]> {
-    return this.heaps.get(index)?.peekUntil(until, limit) ?? [];
+  async due(index: string, until: number, limit: number, after?: DueEntry): Promise<DueEntry[]> {
+    return this.heaps.get(index)?.peekUntil(until, limit, after) ?? [];
   }
 
   async size(index: string): Promise<number> {
@@ -67,6 +107,10 @@ class LazyHeap {
     return this.live.size;
   }
 
+  dueAt(member: string): number | undefined {
+    return this.live.get(member);
+  }
+
   set(member: string, dueAt: number): void {
     if (this.live.get(member) === dueAt) return;
     this.live.set(member, dueAt);
@@ -79,25 +123,32 @@ class LazyHeap {
     if (this.live.size === 0) this.entries = [];
   }
 
-  /** The live entries due by `until`, earliest first, leaving the heap as it was (stale tops dropped). */
-  peekUntil(until: number, limit: number): DueEntry[] {
+  /**
+   * The live entries due by `until` (after `after`, if given), in order, leaving the heap as it
+   * was (stale tops dropped).
+   */
+  peekUntil(until: number, limit: number, after?: DueEntry): DueEntry[] {
     this.dropStaleTop();
     const found: DueEntry[] = [];
     if (!this.entries.length || this.entries[0].dueAt > until || limit <= 0) return found;
-    // Walk the heap best-first with a small frontier heap of indices: O(k log k), not O(n).
+    // Walk the heap best-first with a small frontier heap of indices: O(k log k), not O(n), where
+    // k counts the entries before the cursor too (worked members have moved, so they are few).
+    const cmp = (a: number, b: number) => order(this.entries[a], this.entries[b]);
     const frontier = [0];
     const seen = new Set<string>();
     while (frontier.length && found.length < limit) {
-      const i = popMin(frontier, (a, b) => this.entries[a].dueAt - this.entries[b].dueAt);
+      const i = popMin(frontier, cmp);
       const entry = this.entries[i];
       if (entry.dueAt > until) break;
-      if (this.live.get(entry.member) === entry.dueAt && !seen.has(entry.member)) {
+      if (
+        this.live.get(entry.member) === entry.dueAt &&
+        !seen.has(entry.member) &&
+        (after === undefined || dueBefore(after, entry))
+      ) {
         seen.add(entry.member);
         found.push({ ...entry });
       }
-      for (const child of [2 * i + 1, 2 * i + 2])
-        if (child < this.entries.length)
-          pushIndex(frontier, child, (a, b) => this.entries[a].dueAt - this.entries[b].dueAt);
+      for (const child of [2 * i + 1, 2 * i + 2]) if (child < this.entries.length) pushIndex(frontier, child, cmp);
     }
     return found;
   }
@@ -117,7 +168,7 @@ class LazyHeap {
     let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent].dueAt <= a[i].dueAt) break;
+      if (!dueBefore(a[i], a[parent])) break;
       [a[parent], a[i]] = [a[i], a[parent]];
       i = parent;
     }
@@ -133,13 +184,17 @@ class LazyHeap {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < a.length && a[l].dueAt < a[m].dueAt) m = l;
-      if (r < a.length && a[r].dueAt < a[m].dueAt) m = r;
+      if (l < a.length && dueBefore(a[l], a[m])) m = l;
+      if (r < a.length && dueBefore(a[r], a[m])) m = r;
       if (m === i) return;
       [a[m], a[i]] = [a[i], a[m]];
       i = m;
     }
   }
+}
+
+function order(a: DueEntry, b: DueEntry): number {
+  return dueBefore(a, b) ? -1 : dueBefore(b, a) ? 1 : 0;
 }
 
 /** Pushes `value` onto a min-heap of numbers ordered by `cmp`. */

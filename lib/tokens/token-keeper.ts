@@ -57,8 +57,18 @@ export class TokenKeeper {
 
   /** The token if this process holds a fresh one, synchronously; undefined means "use get()". */
   hot(key: string): string | undefined {
+    return this.hotToken(key)?.accessToken;
+  }
+
+  /** As {@link hot}, the cached record (this process's copy). */
+  hotToken(key: string): CachedToken | undefined {
     const token = this.cache.peek<CachedToken>(key);
-    return token && !needsRenewal(token, this.clock.now(), this.marginSeconds) ? token.accessToken : undefined;
+    return token && !needsRenewal(token, this.clock.now(), this.marginSeconds) ? token : undefined;
+  }
+
+  /** This process's copy of the token, fresh or not, synchronously (no round trip). */
+  peek(key: string): CachedToken | undefined {
+    return this.cache.peek<CachedToken>(key);
   }
 
   /**

@@ -32,6 +32,7 @@ import {
 import {
   DOUYIN_AUTHORIZER_TOKEN_REJECTED,
   DOUYIN_CODE_INVALID,
+  DOUYIN_COMPONENT_UNUSABLE,
   DOUYIN_COMPONENT_TOKEN_REJECTED,
   DOUYIN_NOT_AUTHORIZED,
   DOUYIN_REFRESH_TOKEN_INVALID,
@@ -223,6 +224,7 @@ export class DouyinAdapter extends PlatformAdapter {
     if (code === DOUYIN_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (code === DOUYIN_CODE_INVALID) return 'code_invalid';
     if (DOUYIN_NOT_AUTHORIZED.has(code)) return 'not_authorized';
+    if (DOUYIN_COMPONENT_UNUSABLE.has(code)) return 'component_unusable';
     return undefined;
   }
 

@@ -36,6 +36,8 @@ export const DOUYIN_AUTHORIZER_TOKEN_REJECTED: ReadonlySet<number> = new Set([40
 export const DOUYIN_REFRESH_TOKEN_INVALID = 40021;
 /** The mini program has not authorized the component (40022), or is unknown to it (40004). */
 export const DOUYIN_NOT_AUTHORIZED: ReadonlySet<number> = new Set([40022, 40004]);
+/** The component cannot obtain or use its token: unknown component, ticket refused, secret refused. */
+export const DOUYIN_COMPONENT_UNUSABLE: ReadonlySet<number> = new Set([40003, 40037, 40038]);
 /** The authorization code is invalid or expired. */
 export const DOUYIN_CODE_INVALID = 40018;
 

@@ -29,6 +29,7 @@ import {
 } from './wechat.constants.js';
 import {
   WECHAT_CODE_INVALID_CODES,
+  WECHAT_COMPONENT_UNUSABLE_CODES,
   WECHAT_NOT_AUTHORIZED,
   WECHAT_REFRESH_TOKEN_INVALID,
   WECHAT_TOKEN_REJECTED_CODES,
@@ -204,6 +205,7 @@ export class WeChatAdapter extends PlatformAdapter {
     if (error.code === WECHAT_REFRESH_TOKEN_INVALID) return 'refresh_token_invalid';
     if (WECHAT_CODE_INVALID_CODES.has(error.code)) return 'code_invalid';
     if (error.code === WECHAT_NOT_AUTHORIZED) return 'not_authorized';
+    if (WECHAT_COMPONENT_UNUSABLE_CODES.has(error.code)) return 'component_unusable';
     return undefined;
   }
 

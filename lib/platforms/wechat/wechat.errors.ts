@@ -30,6 +30,12 @@ export const WECHAT_TOKEN_REJECTED_CODES: ReadonlySet<number> = new Set([40001, 
 export const WECHAT_REFRESH_TOKEN_INVALID = 61023;
 /** The account has not authorized the component (any more): a de-authorization whose push was missed. */
 export const WECHAT_NOT_AUTHORIZED = 61003;
+/**
+ * The component cannot obtain or use its token: IP not whitelisted (61004), appsecret invalid or
+ * missing (40125, 41004), ticket expired or invalid (61005, 61006). Not 40013 (invalid appid):
+ * an authorizer call answers it for a bad authorizer appid too.
+ */
+export const WECHAT_COMPONENT_UNUSABLE_CODES: ReadonlySet<number> = new Set([61004, 40125, 41004, 61005, 61006]);
 /** Authorization code invalid / expired. */
 export const WECHAT_CODE_INVALID_CODES: ReadonlySet<number> = new Set([61009, 61010]);
 

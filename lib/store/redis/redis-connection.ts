@@ -28,6 +28,7 @@ export class RedisConnection {
   private readonly logger = new Logger('OpenPlatform:Redis');
   private wasDown = false;
   private closed = false;
+  private readonly reconnectListeners: Array<() => void> = [];
 
   private constructor(
     readonly client: RedisClientType,
@@ -114,6 +115,11 @@ export class RedisConnection {
     if (this.closed) throw storeUnavailable(operation, { name: 'ConnectionClosed' });
   }
 
+  /** Calls `listener` each time Redis is reachable again after an outage. */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
   /** Closes both connections (idempotent). */
   async close(): Promise<void> {
     this.closed = true;
@@ -138,6 +144,7 @@ export class RedisConnection {
       if (!this.wasDown || !this.healthy) return;
       this.wasDown = false;
       this.logger.log('Redis is reachable again');
+      for (const listener of this.reconnectListeners) listener();
     });
   }
 }

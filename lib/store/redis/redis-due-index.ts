@@ -1,5 +1,5 @@
 import { storeUnavailable } from '../../errors/store-unavailable.js';
-import { DueIndex, type DueEntry } from '../due-index.js';
+import { DueIndex, dueBefore, type DueEntry, type MoveOptions } from '../due-index.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /**
@@ -17,22 +17,49 @@ export class RedisDueIndex extends DueIndex {
     );
   }
 
+  async scheduleIfAbsent(index: string, member: string, dueAt: number): Promise<void> {
+    await this.run('scheduling renewal', () =>
+      this.redis.client.zAdd(this.key(index), { score: dueAt, value: member }, { condition: 'NX' }),
+    );
+  }
+
+  async move(index: string, member: string, dueAt: number, options: MoveOptions = {}): Promise<void> {
+    await this.run('rescheduling renewal', () =>
+      this.redis.client.zAdd(
+        this.key(index),
+        { score: dueAt, value: member },
+        options.onlyEarlier ? { condition: 'XX', comparison: 'LT' } : { condition: 'XX' },
+      ),
+    );
+  }
+
   async remove(index: string, member: string): Promise<void> {
     await this.run('unscheduling renewal', () => this.redis.client.zRem(this.key(index), member));
   }
 
-  async due(index: string, until: number, limit: number): Promise<DueEntry[]> {
-    if (limit <= 0) return [];
-    const found = await this.run('reading the renewal schedule', () =>
-      this.redis.client.zRangeByScoreWithScores(this.key(index), '-inf', until, {
-        LIMIT: { offset: 0, count: limit },
-      }),
-    );
-    return found.map((e) => ({ member: String(e.value), dueAt: Number(e.score) }));
+  async due(index: string, until: number, limit: number, after?: DueEntry): Promise<DueEntry[]> {
+    if (limit <= 0 || (after && after.dueAt > until)) return [];
+    // From the cursor's score on; members tied with it at or before it are skipped. They are
+    // rarely many (worked members have moved), so a page made only of them is read past.
+    for (let offset = 0; ;) {
+      const page = await this.run('reading the renewal schedule', () =>
+        this.redis.client.zRangeByScoreWithScores(this.key(index), after ? after.dueAt : '-inf', until, {
+          LIMIT: { offset, count: limit },
+        }),
+      );
+      const entries = page.map((e) => ({ member: String(e.value), dueAt: Number(e.score) }));
+      const found = after ? entries.filter((e) => dueBefore(after, e)) : entries;
+      if (found.length || page.length < limit) return found;
+      offset += page.length;
+    }
   }
 
   async size(index: string): Promise<number> {
     return this.run('reading the renewal schedule', () => this.redis.client.zCard(this.key(index)));
+  }
+
+  override onPossibleLoss(listener: () => void): void {
+    this.redis.onReconnect(listener);
   }
 
   private key(index: string): string {

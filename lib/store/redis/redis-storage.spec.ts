@@ -5,7 +5,7 @@ import { OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import type { ResolvedComponent } from '../../options/resolved-options.js';
 import type { PlatformRegistry } from '../../platforms/platform-registry.js';
 import { TicketStore } from '../../tickets/ticket.store.js';
-import { MemoryDueIndex } from '../due-index.js';
+import { MemoryDueIndex, type DueEntry, type DueIndex } from '../due-index.js';
 import { OpenPlatformStorage } from '../storage.js';
 import { StoreKeys } from '../store-keys.js';
 import { RedisConnection } from './redis-connection.js';
@@ -105,6 +105,37 @@ describe('OpenPlatformStorage in fleet mode (integration, real Redis)', () => {
     }
     expect(await a.dueIndex.size(index)).toBe(await reference.size(index));
     expect(await a.dueIndex.due(index, 100_000, 0)).toEqual([]);
+    // Ties, the cursor, and the conditional writes: the same answers as the reference, page by page.
+    for (let step = 0; step < 200; step++) {
+      const member = `t${rand(30)}`;
+      const dueAt = rand(5) * 100; // few scores: many ties, ordered by member
+      const op = rand(3);
+      const target = step % 2 ? a : b;
+      if (op === 0)
+        await Promise.all([target.dueIndex.schedule(index, member, dueAt), reference.schedule(index, member, dueAt)]);
+      else if (op === 1)
+        await Promise.all([
+          target.dueIndex.scheduleIfAbsent(index, member, dueAt),
+          reference.scheduleIfAbsent(index, member, dueAt),
+        ]);
+      else {
+        const onlyEarlier = rand(2) === 0;
+        await target.dueIndex.move(index, member, dueAt, { onlyEarlier });
+        await reference.move(index, member, dueAt, { onlyEarlier });
+      }
+    }
+    const pages = async (due: DueIndex) => {
+      const read: DueEntry[] = [];
+      for (let cursor: DueEntry | undefined; ;) {
+        const page = await due.due(index, 1_000_000, 4, cursor);
+        if (!page.length) return read;
+        read.push(...page);
+        cursor = page[page.length - 1];
+      }
+    };
+    const expected = await pages(reference);
+    expect(expected.length).toBe(await reference.size(index));
+    expect(await pages(a.dueIndex)).toEqual(expected);
     expect(await a.dueIndex.size('wechat:wx1:none')).toBe(0);
   });
 

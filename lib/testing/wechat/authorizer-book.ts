@@ -25,6 +25,8 @@ export interface AuthorizerRecord extends ResolvedMerchant {
   /** Bumped by every consent and revocation; voids older authorization codes. */
   generation: number;
   hideRefreshTokenInList: boolean;
+  /** Errcode every `api_authorizer_token` for this authorizer answers, until cleared. */
+  refreshFailure?: number;
 }
 
 /** The owner of an authorizer access token. */

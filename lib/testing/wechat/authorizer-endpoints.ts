@@ -87,6 +87,7 @@ export function apiAuthorizerToken(state: AuthorizerEndpointState, request: Fake
   const { componentAppId, body } = guarded;
   const record = state.authorizers.get(componentAppId, text(body, 'authorizer_appid') ?? '');
   const presented = text(body, 'authorizer_refresh_token');
+  if (record?.refreshFailure !== undefined) return { body: wechatError(record.refreshFailure) };
   if (record?.status !== 'authorized' || !record.refreshToken || presented !== record.refreshToken) {
     return { body: wechatError(61023) };
   }

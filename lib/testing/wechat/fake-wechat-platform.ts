@@ -262,6 +262,15 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     this.authorizers.authorized(componentAppId, authorizerAppId).hideRefreshTokenInList = hidden;
   }
 
+  /**
+   * Every `api_authorizer_token` for this authorizer answers `errcode` (e.g. -1), whatever it
+   * carries, until called again with `undefined`: an authorizer whose renewal always fails while
+   * the others' succeed. Unlike `failNext`, other authorizers are not affected.
+   */
+  failAuthorizerRefresh(componentAppId: string, authorizerAppId: string, errcode: number | undefined): void {
+    this.authorizers.authorized(componentAppId, authorizerAppId).refreshFailure = errcode;
+  }
+
   /** Every access token of the authorizer becomes invalid now (40001 at business endpoints). */
   killAuthorizerAccessTokens(componentAppId: string, authorizerAppId: string): void {
     this.authorizers.killAccessTokens(componentAppId, authorizerAppId);

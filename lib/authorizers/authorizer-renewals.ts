@@ -100,8 +100,8 @@ export class AuthorizerRenewals {
   }
 
   /**
-   * Puts a failed scheduled renewal off: one tick after the first failure, doubling with each
-   * further one up to {@link MAX_RENEWAL_POSTPONE_MS}, so a few failing authorizers never sort
+   * Puts a failed scheduled renewal off: to the next tick after the first failure, then 2, 4, …
+   * ticks later up to {@link MAX_RENEWAL_POSTPONE_MS}, so a few failing authorizers never sort
    * first in every tick. Only an authorizer still in the index is moved (a revoked one stays out).
    */
   async postpone(component: ResolvedComponent, authorizerAppId: string): Promise<number> {
@@ -110,7 +110,9 @@ export class AuthorizerRenewals {
     if (this.failures.has(key) || this.failures.size < MAX_FAILURE_COUNTS) this.failures.set(key, failures);
     const { intervalMs } = this.options.refresh;
     const delay = exponentialBackoffMs(intervalMs, Math.max(intervalMs, MAX_RENEWAL_POSTPONE_MS), failures);
-    const dueAt = this.clock.now() + delay;
+    // Just past the window of the tick `delay` from now (a tick works what is due before the next
+    // one): that tick retries it, the one before does not.
+    const dueAt = this.clock.now() + delay + 1;
     await this.index.move(this.indexKey(component), authorizerAppId, dueAt);
     return dueAt;
   }

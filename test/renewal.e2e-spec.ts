@@ -130,7 +130,8 @@ describe('scheduled renewal (e2e over loopback HTTP, time driven by hand)', () =
     const failed = w.events.filter((e) => e.type === 'token.refresh_failed' && e.tokenKind === 'authorizer');
     expect(failed).toHaveLength(1);
     expect(w.logger.at('warn', /renewal tick: .* 1 failed/)).toHaveLength(1);
-    // Next tick: only the one that failed is still due.
+    // Next tick (an interval later): only the one that failed is still due.
+    w.clock.advance(MIN);
     const second = await w.tick();
     expect(second).toMatchObject({ authorizers: 1, failed: 0 });
     for (const shop of SHOPS) expect(refreshed(w, shop)).toHaveLength(1); // each renewed exactly once
@@ -161,8 +162,9 @@ describe('scheduled renewal (e2e over loopback HTTP, time driven by hand)', () =
     expect(w.wechat.calls('api_authorizer_token') - calls).toBe(down.failed);
     expect(w.logger.at('warn', /scheduled renewal of the authorizers of wx_component_a paused/)).toHaveLength(1);
 
-    // The platform is back: the next tick renews every one of them.
+    // The platform is back: the next tick (an interval later) renews every one of them.
     w.wechat.clearFaults();
+    w.clock.advance(MIN);
     const back = await w.tick();
     expect(back).toMatchObject({ authorizers: shops.length, failed: 0, deferred: 0 });
   });

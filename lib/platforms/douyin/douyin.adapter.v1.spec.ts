@@ -121,7 +121,8 @@ describe('DouyinAdapter, V1 (open.microapp.bytedance.com)', () => {
     [40010, 'token_rejected'],
     [40018, 'code_invalid'],
     [40021, 'refresh_token_invalid'],
-    [40038, undefined],
+    [40038, 'component_unusable'],
+    [40040, undefined],
   ])('flat error errno %d → failure kind %s', async (errno, kind) => {
     platform.answer({ errno, message: '错误' });
     const err = await douyinFailure(adapter.exchangeCode(component, CT, 'code'));

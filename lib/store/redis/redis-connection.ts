@@ -43,6 +43,9 @@ export class RedisConnection {
     const redis = pkg ?? (await loadRedisPackage());
     const client = redis.createClient({
       url: config.url,
+      // Named (CLIENT SETNAME) so an operator's CLIENT LIST tells the module's connections apart;
+      // keyPrefix is validated to characters a client name allows.
+      name: `nest-open-platform:${config.keyPrefix}`,
       disableOfflineQueue: true,
       // Notices a connection that died silently (no FIN) within seconds.
       pingInterval: 5_000,

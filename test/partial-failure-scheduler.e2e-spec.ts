@@ -204,10 +204,9 @@ describe('item 15: the due index is rebuilt when it is lost (Redis with the reco
     const renewals = w.app.get(AuthorizerRenewals);
     await wipeRedis(prefix);
     // A restart of Redis, as the app sees it: both of its connections (named after its prefix) are cut.
-    const list = String(await redis.sendCommand(['CLIENT', 'LIST']));
-    const ids = [...list.matchAll(/^id=(\d+) .*? name=(\S*)/gm)]
-      .filter((m) => m[2] === `nest-open-platform:${prefix}`)
-      .map((m) => m[1]);
+    const ids = (await redis.clientList())
+      .filter((c) => c.name === `nest-open-platform:${prefix}`)
+      .map((c) => String(c.id));
     expect(ids).toHaveLength(2);
     for (const id of ids) await redis.sendCommand(['CLIENT', 'KILL', 'ID', id]);
     await eventually(

@@ -36,6 +36,7 @@ import {
   weChatError,
 } from './wechat.errors.js';
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
+import { wechatMessageCodec } from './wechat-messages.js';
 
 const { malformed, requiredString, positive } = answerFields('wechat');
 
@@ -84,6 +85,9 @@ export class WeChatAdapter extends PlatformAdapter {
   ) {
     super();
   }
+
+  /** The message URL (authorizer messages and events). */
+  readonly messages = wechatMessageCodec;
 
   readEnvelope(inbound: InboundPush): PushEnvelope {
     return readWeChatEnvelope(inbound);

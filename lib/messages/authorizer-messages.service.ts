@@ -82,7 +82,9 @@ export class AuthorizerMessagesService implements BeforeApplicationShutdown {
       authorizerAppId,
     });
     const budget = this.options.messages.replyBudgetMs;
-    const outcome = await this.handled.once(component, dedupeKey, budget, () => this.handle(component, message));
+    // Keyed per authorizer too: two accounts may each get a message with the same key fields.
+    const key = `${authorizerAppId}:${dedupeKey}`;
+    const outcome = await this.handled.once(component, key, budget, () => this.handle(component, message));
     if (outcome.repeat)
       this.logger.debug(`repeated ${msgTypeOf(message)} message to ${authorizerAppId} answered again`);
     if (outcome.reply !== undefined) {

@@ -11,7 +11,10 @@ export interface AuthorizerMessageContext {
   platform: PlatformName;
   componentAppId: string;
   authorizerAppId: string;
-  /** The module's record of the authorizer (always `active` here), without any token. */
+  /**
+   * The module's record of the authorizer (always `active` here), without any token; it carries no
+   * `accessTokenExpiresAt` (use `TokenService.getAuthorizer` for that).
+   */
   authorizer: AuthorizerInfo;
   /** The module's HTTP service, scoped to the authorizer while the handler runs. */
   http: OpenPlatformHttpService;

@@ -4,7 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import { eventNameOf, msgTypeOf, type AuthorizerInbound } from '../authorizer-messages/authorizer-message.interface.js';
 import { Reply } from '../authorizer-messages/reply.js';
 import { AuthorizationService } from '../authorizers/authorization.service.js';
-import { AuthorizerStore } from '../authorizers/authorizer.store.js';
+import { AuthorizerStore, toAuthorizerInfo } from '../authorizers/authorizer.store.js';
 import { PushService } from '../callback/push.service.js';
 import { Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
@@ -122,7 +122,6 @@ export class AuthorizerMessagesService implements BeforeApplicationShutdown {
       });
       return {};
     }
-    const authorizer = await this.authorizations.info(component, record);
     this.events.emit({
       type: 'authorizer.message',
       platform: component.platform,
@@ -137,7 +136,8 @@ export class AuthorizerMessagesService implements BeforeApplicationShutdown {
       platform: component.platform,
       componentAppId: component.appId,
       authorizerAppId: message.authorizerAppId,
-      authorizer,
+      // The record as stored: the token cache is not read on this hot path (no accessTokenExpiresAt).
+      authorizer: toAuthorizerInfo(record),
       http: this.http,
     };
     const reply = await this.dispatch(handlers, message, ctx);

@@ -11,6 +11,7 @@ import { compare, printTable } from './measure.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { eventsRouteBenchmarks } from './events-route.js';
+import { messagesRouteBenchmarks } from './messages-route.js';
 import { fleetBenchmarks } from './fleet.js';
 import { hostileMemoryBenchmarks } from './hostile-memory.js';
 import { renewalBenchmarks } from './renewal.js';
@@ -92,6 +93,7 @@ await fake.stop();
 await new Promise((r) => echo.close(r));
 
 rows.push(...(await eventsRouteBenchmarks()));
+rows.push(...(await messagesRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));
 // The suites' hostile requests; the app in a child process, so only its memory is measured.
 rows.push(...(await hostileMemoryBenchmarks()));

@@ -4,6 +4,7 @@ export { OpenPlatformModule } from './open-platform.module.js';
 export type { OpenPlatformModuleAsyncOptions, OpenPlatformOptionsFactory } from './open-platform.module-definition.js';
 export type {
   ComponentOptions,
+  MessagesOptions,
   OpenPlatformModuleOptions,
   PlatformName,
   RedisOptions,
@@ -31,6 +32,9 @@ export type { OpenPlatformErrorBody } from './errors/http-status.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type {
   AuthorizationEvent,
+  AuthorizerMessageFailedEvent,
+  AuthorizerMessageFailure,
+  AuthorizerMessageReceivedEvent,
   AuthorizerRestoredEvent,
   OpenPlatformEvent,
   OpenPlatformEventError,
@@ -74,3 +78,35 @@ export {
   type AuthorizerResolver,
 } from './http/as-authorizer.decorator.js';
 export type {} from './http/axios-config.augmentation.js';
+export { Reply, type NewsArticle, type PassiveReplyBody } from './authorizer-messages/reply.js';
+export type {
+  AuthorizerEvent,
+  AuthorizerInbound,
+  AuthorizerMessage,
+  DouyinCategoryAuditEvent,
+  ImageMessage,
+  LinkMessage,
+  LocationEvent,
+  LocationMessage,
+  MenuEvent,
+  ScanEvent,
+  SubscribeEvent,
+  TextMessage,
+  UnknownEvent,
+  UnknownMessage,
+  UnsubscribeEvent,
+  VideoMessage,
+  VoiceMessage,
+  WeappAuditDelayEvent,
+  WeappAuditFailEvent,
+  WeappAuditSuccessEvent,
+} from './authorizer-messages/authorizer-message.interface.js';
+export {
+  OnAuthorizerEvent,
+  OnAuthorizerMessage,
+  type AuthorizerAddressFilter,
+  type AuthorizerEventFilter,
+  type AuthorizerMessageFilter,
+  type TextMatcher,
+} from './messages/on-authorizer-message.decorator.js';
+export type { AuthorizerMessageContext } from './messages/authorizer-message-context.interface.js';

@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
+import { createMessagesController } from './messages/messages.controller.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './open-platform.module-definition.js';
 import { createProviders } from './open-platform.providers.js';
 import { TokenService } from './token.service.js';
@@ -29,9 +31,11 @@ export class OpenPlatformModule extends ConfigurableModuleClass {
 }
 
 function withRuntime(definition: DynamicModule): DynamicModule {
-  const controllers = [createEventsController(), createAuthorizeController()];
+  const controllers = [createEventsController(), createAuthorizeController(), createMessagesController()];
   return {
     ...definition,
+    // DiscoveryService finds the @OnAuthorizerMessage / @OnAuthorizerEvent handlers at boot.
+    imports: [...(definition.imports ?? []), DiscoveryModule],
     controllers: [...(definition.controllers ?? []), ...controllers],
     providers: [...(definition.providers ?? []), ...createProviders(controllers)],
     exports: [

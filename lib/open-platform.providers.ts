@@ -52,6 +52,9 @@ import { TokenService } from './token.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { RenewalFailureLog } from './health/renewal-failure.log.js';
 import { StatusService } from './health/status.service.js';
+import { AuthorizerMessageExplorer } from './messages/authorizer-message.explorer.js';
+import { AuthorizerMessagesService } from './messages/authorizer-messages.service.js';
+import { HandledMessages } from './messages/handled-messages.js';
 
 function resolve(raw: unknown): ResolvedOptions {
   return resolveOptions(validateOptions(raw, supportedPlatforms()), (c) => platformDefinition(c.platform).defaults(c));
@@ -145,6 +148,9 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     RecentPushes,
     RefusedPushLog,
     FastifyXmlParser,
+    AuthorizerMessageExplorer,
+    AuthorizerMessagesService,
+    HandledMessages,
     TicketWatch,
     DueIndexRebuild,
     RenewalSweep,

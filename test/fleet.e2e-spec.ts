@@ -227,6 +227,23 @@ describe('fleet: three processes on one Redis, both platforms, scheduler on (e2e
     if (process.env.FLEET_REPORT) console.log(JSON.stringify({ results, seen }, null, 1));
   }, 60_000);
 
+  it('one message delivered 4 times across the 3 processes runs its handler once in the fleet; every delivery gets the same reply', async () => {
+    const msg = { msgType: 'text', content: 'fleet hello', msgId: '880001', createTime: Math.floor(Date.now() / 1000) };
+    // Each delivery to another process, at once, as retries may land anywhere behind a load balancer.
+    const answers = await Promise.all(
+      [0, 1, 2, 0].map((slot) => {
+        wechat.setMessagesUrl(WX, fleet[slot].messagesUrl(WX));
+        return wechat.sendMessage(WX_SHOPS[0], msg);
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const replies = new Set(answers.map((a) => a.reply?.content));
+    expect(replies.size).toBe(1);
+    expect([...replies][0]).toMatch(/^answered by process \d+$/);
+    const runs = await Promise.all(fleet.map((p) => p.request<number>('messageRuns', { msgId: '880001' })));
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
   it('kill -9 of the process holding a refresh lock mid-refresh: another takes over after the lease, nothing lost, no reuse', async () => {
     // Quiet first: long-lived tokens everywhere, so the only refresh in flight is the one made slow.
     for (const f of [wechat, douyin]) {

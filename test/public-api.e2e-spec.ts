@@ -12,6 +12,8 @@ describe('public API', () => {
       'KeyvDurableStore',
       'MemoryDurableStore',
       'MessageCrypto',
+      'OnAuthorizerEvent',
+      'OnAuthorizerMessage',
       'OpenPlatformError',
       'OpenPlatformErrorCode',
       'OpenPlatformEvents',
@@ -19,6 +21,7 @@ describe('public API', () => {
       'OpenPlatformHealthIndicator',
       'OpenPlatformHttpService',
       'OpenPlatformModule',
+      'Reply',
       'TokenCache',
       'TokenService',
     ]);

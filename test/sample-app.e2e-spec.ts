@@ -45,6 +45,8 @@ describe('sample app', () => {
         expect(at.every((i) => i >= 0)).toBe(true);
         expect([...at].sort((a, b) => a - b)).toEqual(at);
       }
+      // A user's text answered by the sample's one-line handler, through the message URL.
+      expect(lines).toContain('wechat: a user wrote "hello" to wx_sample_shop; the handler answered "you said: hello"');
       // The demo's plain lines only: the module's own log lines are shown with VERBOSE=1.
       expect(output).not.toMatch(/\b(WARN|ERROR)\b/);
       expect(output).not.toContain('sample-douyin-secret');

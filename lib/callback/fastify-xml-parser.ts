@@ -30,8 +30,8 @@ interface FastifyReplyLike {
   header(name: string, value: string): unknown;
 }
 
-/** Path pattern every events route ends with, whatever prefixes the app adds in front. */
-const EVENTS_ROUTE_SUFFIX = '/:componentAppId/events';
+/** Path patterns the push routes end with, whatever prefixes the app adds in front. */
+const PUSH_ROUTE_SUFFIXES = ['/:componentAppId/events', '/:componentAppId/authorizers/:authorizerAppId/messages'];
 
 /**
  * Makes the events route work on `@nestjs/platform-fastify` without any setup in the app.
@@ -74,7 +74,7 @@ export class FastifyXmlParser implements OnModuleInit {
       fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
     }
     fastify.addHook('onError', (request, reply, error, done) => {
-      if (error?.statusCode === 413 && request.routeOptions?.url?.endsWith(EVENTS_ROUTE_SUFFIX))
+      if (error?.statusCode === 413 && PUSH_ROUTE_SUFFIXES.some((s) => request.routeOptions?.url?.endsWith(s)))
         reply.header('Connection', 'close');
       done();
     });

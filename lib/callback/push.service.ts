@@ -4,7 +4,7 @@ import { MessageCrypto } from '../crypto/message-crypto.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { PUSH_REPLAY_WINDOW_MS } from '../open-platform.constants.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
-import type { InboundPush, PlatformPush } from '../platforms/platform-adapter.js';
+import type { InboundPush, PlatformPush, PushEnvelope } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { assertUsablePush } from '../platforms/push-fields.js';
 import { PUSH_HANDLERS, type PushHandler } from '../platforms/push-handler.interface.js';
@@ -41,6 +41,23 @@ export class PushService {
   private verify(component: ResolvedComponent, inbound: InboundPush): { push: PlatformPush; signature: string } {
     const adapter = this.platforms.get(component.platform);
     const envelope = adapter.readEnvelope(inbound);
+    // Checked for every platform at once: a signed message can still carry blank fields.
+    const push = assertUsablePush(
+      adapter.parseMessage(this.openEnvelope(component, envelope), component.appId),
+      component.platform,
+    );
+    if (push.componentAppId !== component.appId) {
+      throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
+    }
+    return { push, signature: envelope.signature as string }; // present: openEnvelope checked it
+  }
+
+  /**
+   * Checks an envelope's signature and timestamp (the replay window) with the component's token,
+   * then decrypts it with the component's key: the plaintext, only if every check passed. Shared
+   * by both push URLs (authorization events and authorizer messages).
+   */
+  openEnvelope(component: ResolvedComponent, envelope: PushEnvelope): string {
     if (!envelope.signature) throw rejected(component, OpenPlatformErrorCode.SIGNATURE_MISMATCH, 'missing signature');
     const skew = Math.abs(this.clock.now() - Number(envelope.timestamp) * 1000);
     if (!(skew <= PUSH_REPLAY_WINDOW_MS))
@@ -48,15 +65,7 @@ export class PushService {
     const crypto = this.crypto(component);
     // The signature is checked before decrypting: AES-CBC alone does not detect tampering.
     crypto.assertSignature(envelope.signature, envelope.timestamp, envelope.nonce, envelope.encrypt);
-    // Checked for every platform at once: a signed message can still carry blank fields.
-    const push = assertUsablePush(
-      adapter.parseMessage(crypto.decrypt(envelope.encrypt), component.appId),
-      component.platform,
-    );
-    if (push.componentAppId !== component.appId) {
-      throw rejected(component, OpenPlatformErrorCode.APPID_MISMATCH, 'the message names another component');
-    }
-    return { push, signature: envelope.signature };
+    return crypto.decrypt(envelope.encrypt);
   }
 
   /**
@@ -80,7 +89,8 @@ export class PushService {
     this.logger.warn(`no handler for ${push.kind} push of ${component.appId}`);
   }
 
-  private crypto(component: ResolvedComponent): MessageCrypto {
+  /** The component's message crypto (its token and keys), built once. */
+  crypto(component: ResolvedComponent): MessageCrypto {
     let crypto = this.cryptos.get(component.appId);
     if (!crypto) {
       crypto = new MessageCrypto({

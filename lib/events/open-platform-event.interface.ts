@@ -1,3 +1,4 @@
+import type { AuthorizerInbound } from '../authorizer-messages/authorizer-message.interface.js';
 import type { PlatformName } from '../platform-names.js';
 
 /** What every event carries. */
@@ -112,6 +113,41 @@ export interface PushEvent extends EventBase {
 }
 
 /**
+ * A verified message or event reached the message URL for an active authorizer, and goes to the
+ * matching handlers: forward it to a queue from here instead of answering inline. The message may
+ * carry what users wrote: treat it as personal data.
+ */
+export interface AuthorizerMessageReceivedEvent extends EventBase {
+  type: 'authorizer.message';
+  authorizerAppId: string;
+  message: AuthorizerInbound;
+}
+
+/**
+ * Why a message got `success` instead of what handlers would have answered:
+ * - `handler_error`: a handler threw (or rejected); `handler` names it;
+ * - `budget_exceeded`: handlers ran past `messages.replyBudgetMs`; they still finish, their reply is dropped;
+ * - `authorizer_not_active`: the module has no active record of the authorizer, so no handler ran;
+ * - `release_check_failed`: the built-in release check could not exchange the code or send its answer.
+ */
+export type AuthorizerMessageFailure =
+  'handler_error' | 'budget_exceeded' | 'authorizer_not_active' | 'release_check_failed';
+
+/** A message was acknowledged with `success` without (all of) its handling: see `reason`. */
+export interface AuthorizerMessageFailedEvent extends EventBase {
+  type: 'authorizer.message_failed';
+  authorizerAppId: string;
+  reason: AuthorizerMessageFailure;
+  /** The platform's `MsgType` (and `Event` for events). */
+  msgType: string;
+  event?: string;
+  /** `Class.method` of the handler, for `handler_error`. */
+  handler?: string;
+  /** What happened: the handler's error, or the reason as a code (`BUDGET_EXCEEDED`, `AUTHORIZER_NOT_ACTIVE`). */
+  error: OpenPlatformEventError;
+}
+
+/**
  * An event of the credential lifecycle, discriminated by `type`:
  * `if (e.type === 'token.refreshed') e.expiresAt` is a number. With `@nestjs/event-emitter` events
  * also go out as `open-platform.<type>`.
@@ -127,7 +163,9 @@ export type OpenPlatformEvent =
   | AuthorizerRestoredEvent
   | StoreWriteFailedEvent
   | UpstreamRetryEvent
-  | PushEvent;
+  | PushEvent
+  | AuthorizerMessageReceivedEvent
+  | AuthorizerMessageFailedEvent;
 
 /** Every event type. */
 export type OpenPlatformEventType = OpenPlatformEvent['type'];

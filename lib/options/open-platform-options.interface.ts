@@ -95,6 +95,21 @@ export interface StorageOptions {
   cache?: TokenCache;
 }
 
+/** Options of the message URL (`…/authorizers/{authorizerAppId}/messages`). */
+export interface MessagesOptions {
+  /**
+   * How long (ms) handlers may take before the platform gets its answer anyway: `success`, the
+   * handler's reply dropped (it still finishes), `authorizer.message_failed` emitted. WeChat waits
+   * about 5 s and then retries. Integer 100..30000. Default 4500.
+   */
+  replyBudgetMs?: number;
+  /**
+   * Answers the WeChat release check (全网发布接入检测) by itself, reacting only to the platform's
+   * dedicated test accounts. Default true.
+   */
+  releaseCheck?: boolean;
+}
+
 /** Options of {@link OpenPlatformModule.forRoot}. */
 export interface OpenPlatformModuleOptions {
   components: ComponentOptions[];
@@ -127,4 +142,6 @@ export interface OpenPlatformModuleOptions {
    * miss walks the list again, walks are still shared). Default 60000.
    */
   unknownAuthorizerTtlMs?: number;
+  /** The message URL: handler budget, built-in release check. */
+  messages?: MessagesOptions;
 }

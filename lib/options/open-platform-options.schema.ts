@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -145,6 +146,18 @@ export class RetryOptionsSchema {
   maxDelayMs?: number;
 }
 
+export class MessagesOptionsSchema {
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  replyBudgetMs?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  releaseCheck?: boolean;
+}
+
 export class OpenPlatformOptionsSchema {
   @IsArray({ message: 'components must be an array' })
   @ArrayMinSize(1, { message: 'components must contain at least one component' })
@@ -189,6 +202,11 @@ export class OpenPlatformOptionsSchema {
   @Min(0)
   @Max(3_600_000)
   unknownAuthorizerTtlMs?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MessagesOptionsSchema)
+  messages?: MessagesOptionsSchema;
 
   // Instances, checked by validateOptions (class-transformer must not rebuild them).
   @IsOptional()

@@ -25,12 +25,15 @@ export interface ResolvedOptions {
   /** 0 disables remembering misses. */
   unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
+  messages: { replyBudgetMs: number; releaseCheck: boolean };
 }
 
 export const DEFAULT_REFRESH = { enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } as const;
 export const DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS = 60_000;
+/** WeChat waits about 5 s for an answer; this leaves room for the network. */
+export const DEFAULT_REPLY_BUDGET_MS = 4500;
 
 export function resolveOptions(
   options: OpenPlatformModuleOptions,
@@ -67,5 +70,9 @@ export function resolveOptions(
     },
     unknownAuthorizerTtlMs: options.unknownAuthorizerTtlMs ?? DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS,
     storage: options.storage ?? {},
+    messages: {
+      replyBudgetMs: options.messages?.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS,
+      releaseCheck: options.messages?.releaseCheck ?? true,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { appIdProblem, type AppIdRule } from '../app-id.js';
 import type { PlatformName } from '../options/open-platform-options.interface.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
+import type { AuthorizerMessageCodec } from './message-codec.js';
 
 /** A component token as the platform issued it. */
 export interface ComponentToken {
@@ -148,6 +149,8 @@ export abstract class PlatformAdapter {
   authorizerAppIdProblem(appId: unknown): string | undefined {
     return appIdProblem(appId, this.appIdRule);
   }
+  /** The message URL (authorizer messages and events): envelope, messages, passive replies. */
+  abstract readonly messages: AuthorizerMessageCodec;
   /** Extracts the signed envelope; throws `OpenPlatformError(MALFORMED_MESSAGE)` when it cannot. */
   abstract readEnvelope(inbound: InboundPush): PushEnvelope;
   /**

@@ -25,6 +25,9 @@ export const StoreKeys = {
   /** A push already handled (by its signature's digest), remembered for the replay window. */
   handledPush: (platform: PlatformName, componentAppId: string, signatureHash: string) =>
     `${platform}:${componentAppId}:handled-push:${signatureHash}`,
+  /** An authorizer message already handled (by the digest of its dedupe key), with its answer. */
+  handledMessage: (platform: PlatformName, componentAppId: string, keyHash: string) =>
+    `${platform}:${componentAppId}:handled-message:${keyHash}`,
   /** The due-time index of a component's scheduled renewals (members: authorizer appids). */
   renewalIndex: (platform: PlatformName, componentAppId: string) => `${platform}:${componentAppId}:renewal-due`,
 } as const;

@@ -34,6 +34,16 @@ export type {
   FakeWeChatReauthorizeOptions,
   FakeWeChatRevokeOptions,
 } from './wechat/fake-wechat-authorization.types.js';
+export type {
+  FakeWeChatCustomerServiceMessage,
+  FakeWeChatMessage,
+  FakeWeChatPassiveReply,
+  FakeWeChatReleaseCheckCase,
+  FakeWeChatReleaseCheckOptions,
+  FakeWeChatReleaseCheckResult,
+  FakeWeChatSendMessageOptions,
+  FakeWeChatSendMessageResult,
+} from './wechat/fake-wechat-messages.types.js';
 export { FakeDouyinPlatform } from './douyin/fake-douyin-platform.js';
 export type { FakeDouyinPlatformCore } from './douyin/fake-douyin-core.js';
 export type {

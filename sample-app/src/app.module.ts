@@ -5,6 +5,7 @@ import { OpenPlatformExceptionFilter, OpenPlatformModule, type ComponentOptions 
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { EmulatorModule, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
 import { BusinessApis, ShopsController, ShopsService } from './shops.controller.js';
+import { ShopBot } from './shop-bot.service.js';
 
 const env = process.env;
 
@@ -60,6 +61,7 @@ const emulated = useEmulator('wechat') || useEmulator('douyin');
   controllers: [ShopsController],
   providers: [
     ShopsService,
+    ShopBot,
     { provide: APP_FILTER, useClass: OpenPlatformExceptionFilter },
     {
       provide: BusinessApis,

@@ -138,6 +138,15 @@ async function bootstrap(): Promise<void> {
     },
   ];
   for (const p of platforms) await onboard(app, base, p);
+  // A user writes to the WeChat merchant's account; ShopBot's handler answers (shop-bot.service.ts).
+  wechat.setMessagesUrl(
+    SAMPLE_COMPONENT.appId,
+    `${base}/open-platform/${SAMPLE_COMPONENT.appId}/authorizers/$APPID$/messages`,
+  );
+  const answered = await wechat.sendMessage('wx_sample_shop', { msgType: 'text', content: 'hello' });
+  say(
+    `wechat: a user wrote "hello" to wx_sample_shop; the handler answered "${answered.reply?.content ?? answered.body}"`,
+  );
   say(
     `both merchants onboarded; emulator tokens live ${DEMO_TOKEN_SECONDS} s, now nobody calls until the scheduler has renewed them…`,
   );

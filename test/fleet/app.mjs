@@ -7,13 +7,37 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { firstValueFrom } from 'rxjs';
-import { OpenPlatformEvents, OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-open-platform';
+import { Injectable } from '@nestjs/common';
+import {
+  OnAuthorizerMessage,
+  OpenPlatformEvents,
+  OpenPlatformHttpService,
+  OpenPlatformModule,
+  Reply,
+  TokenService,
+} from 'nest-open-platform';
 
 const config = JSON.parse(process.env.FLEET_APP_CONFIG);
 const { wechat, douyin } = config;
 
+/** Runs of the message handler in this process, by MsgId (plain JS: decorators applied by hand). */
+const messageRuns = {};
+class MessageBot {
+  answer(msg) {
+    messageRuns[msg.msgId] = (messageRuns[msg.msgId] ?? 0) + 1;
+    return Reply.text(`answered by process ${process.pid}`);
+  }
+}
+Injectable()(MessageBot);
+OnAuthorizerMessage({ msgType: 'text' })(
+  MessageBot.prototype,
+  'answer',
+  Object.getOwnPropertyDescriptor(MessageBot.prototype, 'answer'),
+);
+
 class AppModule {}
 Module({
+  providers: [MessageBot],
   imports: [
     ScheduleModule.forRoot(),
     OpenPlatformModule.forRoot({
@@ -139,6 +163,10 @@ const ops = {
   },
   async authorizer({ authorizerAppId }) {
     return (await tokens.getAuthorizer(authorizerAppId, componentOf(authorizerAppId))) ?? null;
+  },
+  /** How often the message handler ran here for `msgId`. */
+  async messageRuns({ msgId }) {
+    return messageRuns[msgId] ?? 0;
   },
   async close() {
     await app.close();

@@ -94,6 +94,11 @@ export class FleetProcess {
     return `${this.url}/open-platform/${componentAppId}/events`;
   }
 
+  /** The message URL as configured on the platform (`$APPID$` stands for the authorizer). */
+  messagesUrl(componentAppId: string): string {
+    return `${this.url}/open-platform/${componentAppId}/authorizers/$APPID$/messages`;
+  }
+
   request<T = Json>(op: string, args: object = {}): Promise<T> {
     if (!this.alive) return Promise.reject(new Error(`fleet process ${this.slot} is not running`));
     const id = this.next++;

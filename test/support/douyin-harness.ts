@@ -54,6 +54,8 @@ export async function startDouyinHarness(
     adapter?: HttpAdapterName;
     /** Reuse an emulator and clock (several apps, restarts); the caller then stops the emulator. */
     shared?: { fake: FakeDouyinPlatform; clock: ManualClock };
+    /** Extra modules the app imports (e.g. message handlers). */
+    imports?: unknown[];
   } = {},
 ): Promise<DouyinHarness> {
   const clock = opts.shared?.clock ?? new ManualClock();
@@ -73,6 +75,7 @@ export async function startDouyinHarness(
         retry: TEST_RETRY,
         ...opts.options,
       }),
+      ...((opts.imports ?? []) as never[]),
     ],
   })
     .overrideProvider(Clock)

@@ -39,6 +39,7 @@ import {
   douyinCode,
   plainDouyinCode,
 } from './douyin.errors.js';
+import { douyinMessageCodec } from './douyin-messages.js';
 
 type Json = Record<string, unknown>;
 
@@ -88,6 +89,9 @@ export class DouyinAdapter extends PlatformAdapter {
   ) {
     super();
   }
+
+  /** The message URL (authorizer messages and events). */
+  readonly messages = douyinMessageCodec;
 
   readEnvelope(inbound: InboundPush): PushEnvelope {
     return readDouyinEnvelope(inbound);

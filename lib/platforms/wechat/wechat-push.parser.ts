@@ -5,7 +5,7 @@ import type { InboundPush, PlatformPush, PushEnvelope } from '../platform-adapte
 
 // Entities are never expanded (no XXE / billion-laughs); values stay strings (appids and tickets
 // must not be coerced to numbers).
-const parser = new XMLParser({
+export const wechatXmlParser = new XMLParser({
   processEntities: false,
   htmlEntities: false,
   ignoreAttributes: true,
@@ -31,7 +31,7 @@ export const MAX_XML_DEPTH = 8;
  * One linear scan without recursion or backtracking, stopping at the first excess, so hostile
  * nesting is refused before any parser walks it.
  */
-function nestingExceeds(xml: string, max: number): boolean {
+export function nestingExceeds(xml: string, max: number): boolean {
   let depth = 0;
   for (let i = xml.indexOf('<'); i !== -1; i = xml.indexOf('<', i)) {
     // CDATA sections and comments may contain '<' and '>' that are not markup.
@@ -61,7 +61,7 @@ export function parseWeChatXml(xml: string): Record<string, string> {
   let root: unknown;
   try {
     if (XMLValidator.validate(xml) !== true) throw malformed('body is not well-formed XML');
-    root = (parser.parse(xml) as Record<string, unknown>).xml;
+    root = (wechatXmlParser.parse(xml) as Record<string, unknown>).xml;
   } catch (err) {
     // The parser refuses some names (`__proto__`, `constructor`…) and limits with plain Errors.
     if (err instanceof OpenPlatformError) throw err;
@@ -80,7 +80,7 @@ export function parseWeChatXml(xml: string): Record<string, string> {
  * (repeated query parameters, XML-to-object parsers). Looks one level deep only: an attacker's
  * nested arrays are never walked.
  */
-function firstString(value: unknown): string | undefined {
+export function firstString(value: unknown): string | undefined {
   const first = Array.isArray(value) ? (value as unknown[])[0] : value;
   if (typeof first === 'string') return first;
   if (typeof first === 'number') return String(first);

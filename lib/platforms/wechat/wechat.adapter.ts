@@ -37,6 +37,7 @@ import {
   weChatError,
 } from './wechat.errors.js';
 import { parseWeChatMessage, readWeChatEnvelope } from './wechat-push.parser.js';
+import { wechatMessageCodec } from './wechat-messages.js';
 
 const { malformed, requiredString, positive } = answerFields('wechat');
 
@@ -85,6 +86,9 @@ export class WeChatAdapter extends PlatformAdapter {
   ) {
     super();
   }
+
+  /** The message URL (authorizer messages and events). */
+  readonly messages = wechatMessageCodec;
 
   readEnvelope(inbound: InboundPush): PushEnvelope {
     return readWeChatEnvelope(inbound);

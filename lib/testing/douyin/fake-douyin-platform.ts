@@ -50,6 +50,7 @@ export class FakeDouyinPlatform extends FakeDouyinPlatformCore {
   private readonly codes: DouyinCodeBook;
   private readonly merchants = new MerchantQueue<FakeDouyinQueuedMerchant>();
   private readonly eventsUrls = new Map<string, string>();
+  private readonly messagesUrls = new Map<string, string>();
   private readonly pushes = new PushTracker<
     Omit<FakeDouyinAuthorizationPushRecord, 'result' | 'error'>,
     FakeDouyinPushResult
@@ -132,6 +133,52 @@ export class FakeDouyinPlatform extends FakeDouyinPlatformCore {
     this.component(componentAppId);
     if (url === undefined) this.eventsUrls.delete(componentAppId);
     else this.eventsUrls.set(componentAppId, url);
+  }
+
+  /**
+   * Sets (or with `undefined` clears) the component's message and event URL (消息与事件接收 URL);
+   * `$APPID$` in it stands for the authorizer's appid (how Douyin itself names the authorizer in
+   * that URL is unconfirmed: the notice also carries it in `AppId`).
+   */
+  setMessagesUrl(componentAppId: string, urlTemplate: string | undefined): void {
+    this.component(componentAppId);
+    if (urlTemplate === undefined) this.messagesUrls.delete(componentAppId);
+    else this.messagesUrls.set(componentAppId, urlTemplate);
+  }
+
+  /**
+   * Pushes a notice about an authorized mini program to the component's message URL, encrypted
+   * and signed like the authorization events: `{AppId, TpAppId, EventTime, Event, EventContent}`
+   * (e.g. `PUBLISH_APP_CATEGORY_AUDIT_RESULT`). Resolves with the app's answer.
+   */
+  sendMessage(
+    authorizerAppId: string,
+    notice: {
+      event: string;
+      eventContent?: Record<string, unknown>;
+      eventTime?: string;
+      extra?: Record<string, unknown>;
+    },
+    options: FakeDouyinPushOptions & { componentAppId?: string } = {},
+  ): Promise<FakeDouyinPushResult> {
+    const { componentAppId: given, ...push } = options;
+    const componentAppId = given ?? [...this.messagesUrls.keys()][0];
+    const template = componentAppId === undefined ? undefined : this.messagesUrls.get(componentAppId);
+    if (!template) throw new Error('FakeDouyinPlatform: no message URL is set; call setMessagesUrl');
+    const message = {
+      AppId: authorizerAppId,
+      TpAppId: componentAppId,
+      EventTime: notice.eventTime ?? douyinDateTime(this.now()),
+      Event: notice.event,
+      ...(notice.eventContent ? { EventContent: notice.eventContent } : {}),
+      ...notice.extra,
+    };
+    return this.pushMessage(
+      template.replaceAll('$APPID$', encodeURIComponent(authorizerAppId)),
+      componentAppId,
+      message,
+      push,
+    );
   }
 
   /** Queues a merchant who consents on the next visit of the authorization page (FIFO). */

@@ -185,6 +185,12 @@ export class FakeWeChatPlatformCore extends FakePlatformFaults<FakeWeChatEndpoin
     return this.tokens.isValid(token);
   }
 
+  /** The message crypto of a registered component (its token and key); throws for an unknown appid. */
+  protected cryptoOf(appId: string): MessageCrypto {
+    this.component(appId);
+    return this.cryptos.get(appId) as MessageCrypto;
+  }
+
   /** The registered component; throws for an unknown appid. */
   protected component(appId: string): FakeWeChatComponent {
     const component = this.components.get(appId);

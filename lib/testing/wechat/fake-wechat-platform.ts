@@ -29,6 +29,24 @@ import type {
 } from './fake-wechat-authorization.types.js';
 import type { FakeWeChatPlatformOptions, FakeWeChatPushResult } from './fake-wechat.types.js';
 import { authorizationMessageXml, resolveAuthorizationMessage } from './wechat-push.js';
+import {
+  CustomerServiceBook,
+  messageEnvelope,
+  messageXml,
+  openReply,
+  resolveMessage,
+  type ResolvedFakeMessage,
+} from './authorizer-messages.js';
+import type {
+  FakeWeChatCustomerServiceMessage,
+  FakeWeChatMessage,
+  FakeWeChatReleaseCheckCase,
+  FakeWeChatReleaseCheckOptions,
+  FakeWeChatReleaseCheckResult,
+  FakeWeChatSendMessageOptions,
+  FakeWeChatSendMessageResult,
+} from './fake-wechat-messages.types.js';
+import { createHash, randomInt } from 'node:crypto';
 
 /**
  * A loopback emulator of the WeChat Open Platform: the component endpoints with the platform's
@@ -53,6 +71,8 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   private readonly authorizers: AuthorizerBook;
   private readonly merchants = new MerchantQueue<FakeWeChatQueuedMerchant>();
   private readonly eventsUrls = new Map<string, string>();
+  private readonly messagesUrls = new Map<string, string>();
+  private readonly customerService = new CustomerServiceBook();
   private readonly pushes = new PushTracker<
     Omit<FakeWeChatAuthorizationPushRecord, 'result' | 'error'>,
     FakeWeChatPushResult
@@ -78,6 +98,12 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     );
 
     this.businessState = { authorizers: this.authorizers, recordCall: (call) => this.business.push(call) };
+    this.server.route(
+      'POST',
+      '/cgi-bin/message/custom/send',
+      'custom_send',
+      this.requireAuthorizer((request, caller) => this.customerService.handle(request, caller)),
+    );
     registerAuthorizerRoutes(
       this.server,
       {
@@ -307,9 +333,111 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
     return this.pushes.settle();
   }
 
+  /**
+   * Sets (or with `undefined` clears) the component's message and event URL (消息与事件接收 URL),
+   * as pasted in the platform console: `$APPID$` stands for the authorizer's appid, e.g.
+   * `https://app.example.com/open-platform/wx…/authorizers/$APPID$/messages`.
+   */
+  setMessagesUrl(componentAppId: string, urlTemplate: string | undefined): void {
+    this.component(componentAppId);
+    if (urlTemplate === undefined) this.messagesUrls.delete(componentAppId);
+    else if (!urlTemplate.includes('$APPID$'))
+      throw new Error('FakeWeChatPlatform: the message URL must contain $APPID$, as on the platform');
+    else this.messagesUrls.set(componentAppId, urlTemplate);
+  }
+
+  /**
+   * Sends a message (or event) to an authorizer through the component's message URL, encrypted
+   * and signed like the platform: query `timestamp`, `nonce`, `msg_signature`, `encrypt_type=aes`,
+   * `signature`, `openid`; body `<xml><ToUserName/><Encrypt/></xml>`. A delivery that gets no
+   * answer within `replyTimeoutMs` is abandoned and the message delivered again, up to `retries`
+   * times, as the platform does. The passive reply is decrypted and verified (signature, trailing
+   * appid, addressed back to the sender); a reply that does not verify rejects with an Error.
+   */
+  async sendMessage(
+    authorizerAppId: string,
+    message: FakeWeChatMessage,
+    options: FakeWeChatSendMessageOptions = {},
+  ): Promise<FakeWeChatSendMessageResult> {
+    const componentAppId = this.messagesComponent(options.componentAppId);
+    const url = this.messagesUrls.get(componentAppId)!.replaceAll('$APPID$', encodeURIComponent(authorizerAppId));
+    const resolved = resolveMessage(authorizerAppId, message, this.nowSeconds());
+    const retries = options.retries ?? 3;
+    const deliveries = Math.max(1, options.deliveries ?? 1);
+    let last: { status: number; body: string } | undefined;
+    let made = 0;
+    let timeouts = 0;
+    while (made < deliveries || (last === undefined && made <= retries)) {
+      made++;
+      const answer = await this.deliverMessage(url, componentAppId, resolved, options);
+      if (answer === 'timeout') timeouts++;
+      else last = answer;
+      if (made >= deliveries && last !== undefined) break;
+    }
+    const status = last?.status ?? 0;
+    const body = last?.body ?? '';
+    const trimmed = body.trim();
+    const reply =
+      status === 200 && trimmed !== '' && trimmed !== 'success'
+        ? openReply(this.cryptoOf(componentAppId), body, resolved)
+        : undefined;
+    return { status, body, ...(reply ? { reply } : {}), deliveries: made, timeouts };
+  }
+
+  /** Messages the app sent through the customer-service API since start or the last reset. */
+  customerServiceMessages(): FakeWeChatCustomerServiceMessage[] {
+    return this.customerService.messages();
+  }
+
+  /**
+   * Runs the release check (全网发布接入检测) against the app the way the platform does, as the
+   * test account `authorizerAppId`: an event (answer `LOCATIONfrom_callback`), the text
+   * `TESTCOMPONENT_MSG_TYPE_TEXT` (answer `TESTCOMPONENT_MSG_TYPE_TEXT_callback`), and
+   * `QUERY_AUTH_CODE:{code}` after the account authorized the component (answer empty, then
+   * `{code}_from_api` to the sender through `/cgi-bin/message/custom/send`).
+   */
+  async runReleaseCheck(
+    authorizerAppId = 'wx570bc396a51b8ff8',
+    options: FakeWeChatReleaseCheckOptions = {},
+  ): Promise<FakeWeChatReleaseCheckResult> {
+    const componentAppId = this.messagesComponent(options.componentAppId);
+    const send = { componentAppId };
+    const cases: FakeWeChatReleaseCheckCase[] = [];
+    const expectText = async (
+      name: 'event' | 'text',
+      msg: FakeWeChatMessage,
+      content: string,
+    ): Promise<FakeWeChatReleaseCheckCase> => {
+      try {
+        const result = await this.sendMessage(authorizerAppId, msg, send);
+        if (result.reply?.msgType === 'text' && result.reply.content === content) return { name, passed: true };
+        return { name, passed: false, detail: `expected the text ${content}, got ${result.status} ${result.body}` };
+      } catch (err) {
+        return { name, passed: false, detail: (err as Error).message };
+      }
+    };
+    cases.push(
+      await expectText(
+        'event',
+        { msgType: 'event', event: 'LOCATION', fields: { Latitude: '23.1', Longitude: '113.3', Precision: '10' } },
+        'LOCATIONfrom_callback',
+      ),
+    );
+    cases.push(
+      await expectText(
+        'text',
+        { msgType: 'text', content: 'TESTCOMPONENT_MSG_TYPE_TEXT' },
+        'TESTCOMPONENT_MSG_TYPE_TEXT_callback',
+      ),
+    );
+    cases.push(await this.releaseCheckApiCase(authorizerAppId, componentAppId, options.timeoutMs ?? 5000));
+    return { passed: cases.every((c) => c.passed), cases };
+  }
+
   /** Sets counters back to zero and forgets recorded business calls and authorization pushes. */
   override resetCalls(): void {
     super.resetCalls();
+    this.customerService.reset();
     this.business.length = 0;
     this.pushes.reset();
   }
@@ -318,6 +446,94 @@ export class FakeWeChatPlatform extends FakeWeChatPlatformCore {
   override async stop(): Promise<void> {
     await this.settle();
     await super.stop();
+  }
+
+  /** The `QUERY_AUTH_CODE` case: a fresh authorization code, answered through the customer-service API. */
+  private async releaseCheckApiCase(
+    authorizerAppId: string,
+    componentAppId: string,
+    timeoutMs: number,
+  ): Promise<FakeWeChatReleaseCheckCase> {
+    const name = 'api';
+    try {
+      const { authorizationCode } = await this.authorize({ componentAppId, authorizerAppId, push: false });
+      const fromUserName = `o_release_check_${randomInt(1, 1e9)}`;
+      const result = await this.sendMessage(
+        authorizerAppId,
+        { msgType: 'text', content: `QUERY_AUTH_CODE:${authorizationCode}`, fromUserName },
+        { componentAppId },
+      );
+      if (result.status !== 200 || result.reply)
+        return { name, passed: false, detail: `expected an empty answer, got ${result.status} ${result.body}` };
+      const content = `${authorizationCode}_from_api`;
+      const sent = await this.customerService.waitFor(
+        (m) => m.authorizerAppId === authorizerAppId && m.touser === fromUserName && m.content === content,
+        timeoutMs,
+      );
+      return sent
+        ? { name, passed: true }
+        : { name, passed: false, detail: `no customer-service message ${content} within ${timeoutMs} ms` };
+    } catch (err) {
+      return { name, passed: false, detail: (err as Error).message };
+    }
+  }
+
+  /** The component whose message URL to use: the given one, or the only one that has a URL. */
+  private messagesComponent(componentAppId: string | undefined): string {
+    if (componentAppId !== undefined) {
+      this.component(componentAppId);
+      if (!this.messagesUrls.has(componentAppId))
+        throw new Error(`FakeWeChatPlatform: no message URL is set for ${componentAppId}; call setMessagesUrl`);
+      return componentAppId;
+    }
+    const set = [...this.messagesUrls.keys()];
+    if (set.length !== 1)
+      throw new Error(
+        `FakeWeChatPlatform: ${set.length === 0 ? 'no component has' : 'several components have'} a message URL; ` +
+          'pass componentAppId (and call setMessagesUrl)',
+      );
+    return set[0];
+  }
+
+  /** One delivery: encrypted, signed anew, abandoned after `replyTimeoutMs`. */
+  private async deliverMessage(
+    url: string,
+    componentAppId: string,
+    message: ResolvedFakeMessage,
+    options: FakeWeChatSendMessageOptions,
+  ): Promise<{ status: number; body: string } | 'timeout'> {
+    const crypto = this.cryptoOf(componentAppId);
+    const timestamp = String(options.timestamp ?? this.nowSeconds());
+    const nonce = options.nonce ?? String(randomInt(100_000_000, 2_147_483_647));
+    const encrypt = crypto.encrypt(messageXml(message));
+    const target = new URL(url);
+    const query = {
+      signature: createHash('sha1')
+        .update([this.component(componentAppId).token, timestamp, nonce].sort().join(''))
+        .digest('hex'),
+      timestamp,
+      nonce,
+      openid: message.fromUserName,
+      encrypt_type: 'aes',
+      msg_signature: crypto.signature(timestamp, nonce, encrypt),
+    };
+    for (const [key, value] of Object.entries(query)) target.searchParams.set(key, value);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.replyTimeoutMs ?? 5000);
+    try {
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: messageEnvelope(message.toUserName, encrypt),
+        signal: controller.signal,
+      });
+      return { status: response.status, body: await response.text() };
+    } catch (err) {
+      if (controller.signal.aborted) return 'timeout';
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Applies a consent (defaults from the previous authorization, if any) and issues its authorization code. */

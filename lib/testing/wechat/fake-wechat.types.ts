@@ -64,6 +64,8 @@ export type FakeWeChatEndpoint =
  * `FakeWeChatPlatform.route` (its path unless named).
  */
 export type FakeWeChatEndpointName = FakeWeChatEndpoint | (string & {});
+// Also counted: `custom_send`, the customer-service endpoint `/cgi-bin/message/custom/send` the
+// release check answers through (kept out of FakeWeChatEndpoint, which lists the token lifecycle's).
 
 /** Options of an injected business error. */
 export interface FakeWeChatFailOptions {

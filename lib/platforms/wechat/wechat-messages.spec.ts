@@ -1,0 +1,110 @@
+import { describe, expect, it } from '@jest/globals';
+import { XMLParser } from 'fast-xml-parser';
+import { Reply } from '../../authorizer-messages/reply.js';
+import { MessageCrypto } from '../../crypto/message-crypto.js';
+import { OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
+import { wechatMessageCodec as codec } from './wechat-messages.js';
+import { wechatReleaseCheck } from './wechat-release-check.js';
+
+const address = { platform: 'wechat' as const, componentAppId: 'wx_component', authorizerAppId: 'wx_shop' };
+const xml = (inner: string) =>
+  `<xml><ToUserName><![CDATA[gh_shop]]></ToUserName><FromUserName><![CDATA[o_user]]></FromUserName>` +
+  `<CreateTime>1700000000</CreateTime>${inner}</xml>`;
+
+describe('WeChat message codec', () => {
+  it('decodes a text message (CDATA content kept exactly as written) with its MsgId as dedupe key', () => {
+    const { message, dedupeKey } = codec.decode(
+      xml('<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[ hi ]]></Content><MsgId>42</MsgId>'),
+      address,
+    );
+    expect(message).toMatchObject({
+      ...address,
+      msgType: 'text',
+      content: ' hi ',
+      msgId: '42',
+      createTime: 1700000000,
+    });
+    expect(dedupeKey).toBe('msg:42');
+  });
+
+  it('keys events by sender, time and event name; nested elements stay in raw', () => {
+    const { message, dedupeKey } = codec.decode(
+      xml(
+        '<MsgType>event</MsgType><Event>scancode_push</Event><EventKey>k</EventKey>' +
+          '<ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>1</ScanResult></ScanCodeInfo>',
+      ),
+      address,
+    );
+    expect(message).toMatchObject({ msgType: 'event', event: 'unknown', originalEvent: 'scancode_push' });
+    expect(message.raw).toMatchObject({ ScanCodeInfo: { ScanType: 'qrcode', ScanResult: '1' } });
+    expect(dedupeKey).toBe('event:o_user:1700000000:scancode_push');
+  });
+
+  it.each([
+    ['no FromUserName', '<xml><ToUserName>a</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>'],
+    ['a CreateTime that is not a time', xml('<MsgType>text</MsgType>').replace('1700000000', 'soon')],
+    ['a blank MsgType', xml('<MsgType>   </MsgType>')],
+    ['an event without Event', xml('<MsgType>event</MsgType>')],
+    ['entities', `<!DOCTYPE x [<!ENTITY e "e">]>${xml('<MsgType>text</MsgType>')}`],
+    ['deep nesting', xml(`<MsgType>text</MsgType>${'<a>'.repeat(20)}${'</a>'.repeat(20)}`)],
+    ['a __proto__ element', xml('<MsgType>text</MsgType><__proto__>x</__proto__>')],
+    ['JSON', '{"MsgType":"text"}'],
+  ])('refuses %s as MALFORMED_MESSAGE', (_label, plaintext) => {
+    expect(() => codec.decode(plaintext, address)).toThrow(
+      expect.objectContaining({ code: OpenPlatformErrorCode.MALFORMED_MESSAGE }),
+    );
+  });
+
+  it('renders replies back to the sender and seals them so the platform can verify and decrypt', () => {
+    const { message } = codec.decode(xml('<MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId>'), address);
+    const plaintext = codec.render(Reply.text('a ]]> b').body, message, 1700000001)!;
+    const crypto = new MessageCrypto({
+      platform: 'wechat',
+      token: 'token',
+      encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+      appId: 'wx_component',
+    });
+    const sealed = new XMLParser({ parseTagValue: false }).parse(codec.seal(crypto, plaintext, '1700000001', '99')) as {
+      xml: Record<string, string>;
+    };
+    const { Encrypt, MsgSignature, TimeStamp, Nonce } = sealed.xml;
+    expect(crypto.verifySignature(MsgSignature, TimeStamp, Nonce, Encrypt)).toBe(true);
+    const inner = new XMLParser({ parseTagValue: false }).parse(crypto.decrypt(Encrypt)) as {
+      xml: Record<string, string>;
+    };
+    expect(inner.xml).toEqual({
+      ToUserName: 'o_user',
+      FromUserName: 'gh_shop',
+      CreateTime: '1700000001',
+      MsgType: 'text',
+      Content: 'a ]]> b',
+    });
+  });
+});
+
+describe('WeChat release check', () => {
+  const base = { ...address, toUserName: 'gh_3c884a361561', fromUserName: 'o_tester', createTime: 1, raw: {} };
+  const tester = { ...base, authorizerAppId: 'wx570bc396a51b8ff8' };
+
+  it('answers the three cases for a test account only', () => {
+    expect(
+      wechatReleaseCheck({ ...tester, msgType: 'event', event: 'LOCATION', latitude: 0, longitude: 0, precision: 0 }),
+    ).toEqual({
+      reply: { type: 'text', content: 'LOCATIONfrom_callback' },
+    });
+    expect(
+      wechatReleaseCheck({ ...tester, msgType: 'text', content: 'TESTCOMPONENT_MSG_TYPE_TEXT', msgId: '1' }),
+    ).toEqual({
+      reply: { type: 'text', content: 'TESTCOMPONENT_MSG_TYPE_TEXT_callback' },
+    });
+    expect(
+      wechatReleaseCheck({ ...tester, msgType: 'text', content: 'QUERY_AUTH_CODE:queryauthcode@@@abc', msgId: '2' }),
+    ).toEqual({
+      queryAuthCode: { code: 'queryauthcode@@@abc', toUser: 'o_tester', content: 'queryauthcode@@@abc_from_api' },
+    });
+    expect(wechatReleaseCheck({ ...tester, msgType: 'text', content: 'hello', msgId: '3' })).toBeUndefined();
+    expect(
+      wechatReleaseCheck({ ...base, msgType: 'text', content: 'TESTCOMPONENT_MSG_TYPE_TEXT', msgId: '4' }),
+    ).toBeUndefined();
+  });
+});

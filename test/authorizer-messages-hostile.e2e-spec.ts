@@ -11,7 +11,7 @@ import { MessageCrypto } from '../lib/crypto/message-crypto.js';
 
 /** Fixed, so a failure is reproducible; override with HOSTILE_SEED to explore. */
 const SEED = Number(process.env.HOSTILE_SEED ?? 0x3e55a9e);
-const CASES_PER_ROUND = 1300;
+const CASES_PER_ROUND = 2500; // × 2 adapters: 5,000 distinct cases, each sent in both rounds
 const ROUNDS = 2;
 const CONCURRENCY = 16;
 const A = COMPONENT_A.appId;

@@ -253,7 +253,10 @@ describe('OpenPlatformStorage in fleet mode when Redis goes away (own redis-serv
   it('serves held tokens, fails fast on everything else, and resumes by itself', async () => {
     await storage.cache.set(key, { accessToken: 'held' }, 60_000);
     await server.stop();
-    await until(() => storage.redisHealthy() === false, 'the module notices the outage');
+    // Both connections must have noticed: with only the pub/sub one down, copies are not trusted
+    // while the command connection still looks up (the copy may have been replaced unseen).
+    const connection = (storage as unknown as { redis: RedisConnection }).redis;
+    await until(() => !connection.client.isReady && !connection.subscriber.isReady, 'the module notices the outage');
 
     expect(storage.cache.peek(key)).toEqual({ accessToken: 'held' });
     expect(await storage.cache.get(key)).toEqual({ accessToken: 'held' }); // Redis unreadable: the held copy

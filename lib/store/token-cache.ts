@@ -89,7 +89,9 @@ export class MemoryTokenCache extends CacheManagerTokenCache {
   constructor(sweepIntervalMs = MEMORY_SWEEP_INTERVAL_MS) {
     // Values kept as objects, neither serialized nor cloned (as cache-manager's own default does):
     // the store and the local copies then share one object per entry instead of holding two.
-    const store = new KeyvCacheableMemory({ checkInterval: sweepIntervalMs, useClone: false });
+    // One map: the store otherwise shards keys over 16 maps by a DJB2 hash of each key, a hash per
+    // read and write that buys nothing in one process (it was the top item of the message route's profile).
+    const store = new KeyvCacheableMemory({ checkInterval: sweepIntervalMs, useClone: false, storeHashSize: 1 });
     // namespace undefined: one store, not a second one created lazily for Keyv's default namespace.
     const keyv = new Keyv({ store, namespace: undefined });
     keyv.serialize = undefined;

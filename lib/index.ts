@@ -52,6 +52,7 @@ export type {
 } from './events/open-platform-event.interface.js';
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { KeyvDurableStore, type KeyvDurableStoreOptions } from './store/keyv-durable-store.js';
+export { SealedDurableStore } from './store/sealed-durable-store.js';
 export { TokenCache } from './store/token-cache.js';
 export { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 export type {

@@ -22,6 +22,7 @@ describe('public API', () => {
       'OpenPlatformHttpService',
       'OpenPlatformModule',
       'Reply',
+      'SealedDurableStore',
       'TokenCache',
       'TokenService',
     ]);

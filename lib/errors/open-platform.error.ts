@@ -58,6 +58,13 @@ export const OpenPlatformErrorCode = {
   /** A record (with its refresh token) could not be persisted after retries. */
   STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
   /**
+   * A sealed credential in the durable store does not open: sealed under a key that is neither
+   * `storage.encryptionKey` nor one of `storage.previousEncryptionKeys`, altered, or copied from
+   * another record; or the store is sealed and no `storage.encryptionKey` is set. Raised at boot
+   * (the seal check) rather than treating a record as empty. Not retryable: fix the key.
+   */
+  SEALED_VALUE_UNREADABLE: 'SEALED_VALUE_UNREADABLE',
+  /**
    * A request through `OpenPlatformHttpService` to a configured platform's API host names no
    * authorizer or component and carries no token of its own, so it was refused before being sent:
    * pass `authorizerAppId` (or `componentAppId`) in its config, or make it inside an `@AsAuthorizer` method.

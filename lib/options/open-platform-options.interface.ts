@@ -93,6 +93,15 @@ export interface StorageOptions {
   durable?: DurableStore;
   /** Access tokens (may evict). */
   cache?: TokenCache;
+  /**
+   * Seals refresh tokens and tickets in the durable store with AES-256-GCM under this key: 32
+   * random bytes in base64 (`openssl rand -base64 32`). Records written before it was set are read
+   * as they are and sealed at their next write. A store sealed under another key refuses the boot
+   * (`SEALED_VALUE_UNREADABLE`). Keep it out of the code (an environment variable, a secret manager).
+   */
+  encryptionKey?: string;
+  /** Keys that sealed values may still be under (rotation): read, never used to seal. */
+  previousEncryptionKeys?: string[];
 }
 
 /** Options of the message URL (`…/authorizers/{authorizerAppId}/messages`). */

@@ -6,6 +6,7 @@ import { isPlatformName } from '../platform-names.js';
 import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
 import { DurableStore } from '../store/durable-store.js';
 import { TokenCache } from '../store/token-cache.js';
+import { encryptionKeyProblem } from '../store/sealed-durable-store.js';
 
 /**
  * Validates module options once, at boot. Throws an {@link OpenPlatformError} whose message lists
@@ -82,8 +83,26 @@ function storageProblems(options: OpenPlatformModuleOptions): string[] {
     problems.push('storage.durable: must be an instance of a DurableStore subclass');
   if (storage.cache !== undefined && !(storage.cache instanceof TokenCache))
     problems.push('storage.cache: must be an instance of a TokenCache subclass');
-  for (const key of Object.keys(storage))
-    if (key !== 'durable' && key !== 'cache') problems.push(`storage.${key}: unknown option`);
+  if (storage.encryptionKey !== undefined) {
+    const problem = encryptionKeyProblem(storage.encryptionKey);
+    if (problem) problems.push(`storage.encryptionKey: ${problem}`);
+  }
+  if (storage.previousEncryptionKeys !== undefined) {
+    if (!Array.isArray(storage.previousEncryptionKeys))
+      problems.push('storage.previousEncryptionKeys: must be an array of keys');
+    else {
+      storage.previousEncryptionKeys.forEach((k, i) => {
+        const problem = encryptionKeyProblem(k);
+        if (problem) problems.push(`storage.previousEncryptionKeys[${i}]: ${problem}`);
+      });
+      if (storage.encryptionKey === undefined && storage.previousEncryptionKeys.length)
+        problems.push(
+          'storage.previousEncryptionKeys: needs storage.encryptionKey (the key new values are sealed under)',
+        );
+    }
+  }
+  const known = ['durable', 'cache', 'encryptionKey', 'previousEncryptionKeys'];
+  for (const key of Object.keys(storage)) if (!known.includes(key)) problems.push(`storage.${key}: unknown option`);
   // With redis, durable data may live elsewhere (e.g. a KeyvDurableStore on Postgres), but tokens
   // and locks must be shared by the fleet: a per-process token cache would bring back the races.
   if (options.redis && storage.cache !== undefined)

@@ -4,7 +4,9 @@ import { DueIndex, MemoryDueIndex } from './due-index.js';
 import { DurableStore, MemoryDurableStore } from './durable-store.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import { openRedisStorage, type RedisStorageConfig } from './redis/redis-storage.js';
+import { SEAL_CHECK_KEY, SealedDurableStore } from './sealed-durable-store.js';
 import { MemoryTokenCache, TokenCache } from './token-cache.js';
+import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 
 /** What a module registration asks of its storage (from the module options). */
 export interface StorageConfig {
@@ -14,6 +16,9 @@ export interface StorageConfig {
   cache?: TokenCache;
   /** Fleet mode: tokens, locks, the due index and (unless `durable` is given) durable data in Redis. */
   redis?: RedisStorageConfig;
+  /** Seals credentials in the durable store (see {@link SealedDurableStore}). */
+  encryptionKey?: string;
+  previousEncryptionKeys?: string[];
 }
 
 /**
@@ -44,12 +49,23 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
 
   /** The storage the config asks for; connects to Redis first in fleet mode. */
   static async open(config: StorageConfig): Promise<OpenPlatformStorage> {
+    const storage = await OpenPlatformStorage.openUnchecked(config);
+    try {
+      await checkSeal(storage.durable, config);
+    } catch (err) {
+      await storage.onApplicationShutdown();
+      throw err;
+    }
+    return storage;
+  }
+
+  private static async openUnchecked(config: StorageConfig): Promise<OpenPlatformStorage> {
     if (!config.redis) return OpenPlatformStorage.create(config);
     if (config.cache) throw new TypeError('storage.cache cannot be combined with redis');
     const parts = await openRedisStorage(config.redis, config.durable);
     return new OpenPlatformStorage(
       parts.cache,
-      parts.durable,
+      sealed(parts.durable, config),
       parts.lock,
       parts.dueIndex,
       [() => parts.connection.close()],
@@ -69,7 +85,7 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
     }
     return new OpenPlatformStorage(
       cache,
-      config.durable ?? new MemoryDurableStore(),
+      sealed(config.durable ?? new MemoryDurableStore(), config),
       new MemoryLockService(),
       new MemoryDueIndex(),
       owned,
@@ -99,4 +115,22 @@ export class OpenPlatformStorage implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.owned.splice(0).map((release) => release()));
   }
+}
+
+function sealed(durable: DurableStore, config: StorageConfig): DurableStore {
+  return config.encryptionKey
+    ? new SealedDurableStore(durable, config.encryptionKey, config.previousEncryptionKeys)
+    : durable;
+}
+
+/** Fails the boot when the store's seals cannot be opened (a wrong key, or none for a sealed store). */
+async function checkSeal(durable: DurableStore, config: StorageConfig): Promise<void> {
+  if (durable instanceof SealedDurableStore) return durable.verify();
+  if (config.encryptionKey || (await durable.get(SEAL_CHECK_KEY)) === undefined) return;
+  throw new OpenPlatformError({
+    platform: 'library',
+    code: OpenPlatformErrorCode.SEALED_VALUE_UNREADABLE,
+    message:
+      'the durable store holds sealed credentials (its seal check is there) and storage.encryptionKey is not set: set it to the key they were sealed under',
+  });
 }

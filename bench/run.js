@@ -15,6 +15,7 @@ import { messagesRouteBenchmarks } from './messages-route.js';
 import { fleetBenchmarks } from './fleet.js';
 import { hostileMemoryBenchmarks } from './hostile-memory.js';
 import { renewalBenchmarks } from './renewal.js';
+import { sealingBenchmarks } from './sealing.js';
 import { singleFlightBenchmarks } from './single-flight.js';
 
 const component = {
@@ -95,6 +96,7 @@ await new Promise((r) => echo.close(r));
 rows.push(...(await eventsRouteBenchmarks()));
 rows.push(...(await messagesRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));
+rows.push(...(await sealingBenchmarks()));
 // The suites' hostile requests; the app in a child process, so only its memory is measured.
 rows.push(...(await hostileMemoryBenchmarks()));
 // The emulator in a child process there, so only the module's memory is measured.

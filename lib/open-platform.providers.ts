@@ -52,6 +52,8 @@ import { TokenService } from './token.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { RenewalFailureLog } from './health/renewal-failure.log.js';
 import { StatusService } from './health/status.service.js';
+import { TelemetryGauges } from './health/telemetry-gauges.js';
+import { Telemetry } from './telemetry/telemetry.service.js';
 
 function resolve(raw: unknown): ResolvedOptions {
   return resolveOptions(validateOptions(raw, supportedPlatforms()), (c) => platformDefinition(c.platform).defaults(c));
@@ -78,6 +80,9 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       },
     },
     { provide: Clock, useClass: SystemClock },
+    // Async: `@opentelemetry/api` is imported if the app has it (an optional peer); else silent.
+    { provide: Telemetry, useFactory: () => Telemetry.create() },
+    TelemetryGauges,
     {
       provide: OpenPlatformStorage,
       inject: [OPEN_PLATFORM_OPTIONS],

@@ -5,6 +5,7 @@ import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platfor
 import type { LockService } from '../lock/lock.service.js';
 import { SingleFlight } from '../lock/single-flight.js';
 import type { TokenCache } from '../store/token-cache.js';
+import type { Telemetry, TelemetrySubject, TokenKind } from '../telemetry/telemetry.service.js';
 import { RejectedRenewals, REJECTED_RENEWAL_WINDOW_MS } from './rejected-renewals.js';
 import { RenewalBackoff } from './renewal-backoff.js';
 import { isExpired, needsRenewal, type CachedToken } from './renewal.js';
@@ -17,6 +18,15 @@ export interface RenewHooks {
   mayServeCurrent(error: OpenPlatformError): boolean;
   /** Told about every failed renewal, and whether the current token is served instead. */
   onFailure(error: OpenPlatformError, servingCurrent: boolean): void;
+  /** Whose token it is, for telemetry (platform and component; the authorizer on spans only). */
+  subject?: TelemetrySubject;
+  authorizerAppId?: string;
+}
+
+/** The telemetry of a keeper's renewals: which kind of token it keeps. */
+export interface KeeperTelemetry {
+  telemetry: Telemetry;
+  kind: TokenKind;
 }
 
 /**
@@ -50,6 +60,7 @@ export class TokenKeeper {
     private readonly lock: LockService,
     private readonly clock: Clock,
     private readonly marginSeconds: number,
+    private readonly telemetry?: KeeperTelemetry,
   ) {
     // Every lock wait of this keeper listens to the signal: no leak warning past ten of them.
     setMaxListeners(0, this.closing.signal);
@@ -152,11 +163,12 @@ export class TokenKeeper {
     background: boolean,
   ): Promise<string> {
     try {
-      const { token, renewed } = await this.lock.runExclusive(
-        key,
-        () => this.renewFresh(key, hooks, force, seen),
-        this.closing.signal,
-      );
+      const exclusive = () =>
+        this.lock.runExclusive(key, () => this.renewFresh(key, hooks, force, seen), this.closing.signal);
+      const t = this.telemetry;
+      const { token, renewed } = await (t
+        ? t.telemetry.renewal(t.kind, hooks.subject, force !== false, exclusive, hooks.authorizerAppId)
+        : exclusive());
       this.backoff.forget(key);
       if (renewed && force === 'rejected') this.rejections.record(key, token, this.clock.now());
       return token;

@@ -87,9 +87,17 @@ export class TokenService {
    * `reauthorization_required` and this throws.
    */
   getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
-    // Hot path: `find` checks the appid (a length check and a precompiled regex) and answers only
-    // for a valid one; `hot` answers only for a token this process holds. Nothing is kept otherwise.
+    // Hot path: a key memoized for an appid checked before answers at once; otherwise `find` checks
+    // the appid (a length check and a precompiled regex) and answers only for a valid one, and
+    // `hot` only for a token this process holds. Nothing is kept otherwise.
     if (opts?.forceRefresh !== true && typeof authorizerAppId === 'string') {
+      // The warm hit first: a key memoized for this (checked) appid, no regex, no key built.
+      const known = this.locator.known(authorizerAppId, opts?.componentAppId);
+      const warm = known && this.authorizerTokens.warm(known, authorizerAppId);
+      if (warm) {
+        this.telemetry.tally(known).authorizerHits++;
+        return Promise.resolve(warm);
+      }
       const component = this.locator.find(authorizerAppId, opts?.componentAppId);
       const hot = component && this.authorizerTokens.hot(component, authorizerAppId);
       if (hot) {

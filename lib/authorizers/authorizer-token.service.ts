@@ -90,6 +90,19 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
     return key;
   }
 
+  /**
+   * As {@link hot}, for an appid that may not have been checked: answers only from a key memoized
+   * for a checked appid (undefined otherwise: then check it and use {@link hot}). No key is built.
+   */
+  warm(component: ResolvedComponent, authorizerAppId: string): string | undefined {
+    const key = this.keys.get(component.appId)?.get(authorizerAppId);
+    if (key === undefined) return undefined;
+    const token: Marked | undefined = this.keeper.hotToken(key);
+    if (token === undefined) return undefined;
+    if (token[USED] !== true) this.firstUse(component, authorizerAppId, token);
+    return token.accessToken;
+  }
+
   /** The cached token record (for `accessTokenExpiresAt`), if any. */
   cached(component: ResolvedComponent, authorizerAppId: string): Promise<CachedToken | undefined> {
     return this.keeper.cached(this.keyOf(component, authorizerAppId));

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../clock/clock.js';
+import { SystemClock, type Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { LockService } from '../lock/lock.service.js';
 import { SingleFlight } from '../lock/single-flight.js';
@@ -54,6 +54,7 @@ export class TokenKeeper {
   private readonly rejections = new RejectedRenewals();
   private readonly background = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  private readonly wallClock: boolean;
 
   constructor(
     private readonly cache: TokenCache,
@@ -62,6 +63,7 @@ export class TokenKeeper {
     private readonly marginSeconds: number,
     private readonly telemetry?: KeeperTelemetry,
   ) {
+    this.wallClock = clock instanceof SystemClock;
     // Every lock wait of this keeper listens to the signal: no leak warning past ten of them.
     setMaxListeners(0, this.closing.signal);
   }
@@ -73,8 +75,10 @@ export class TokenKeeper {
 
   /** As {@link hot}, the cached record (this process's copy). */
   hotToken(key: string): CachedToken | undefined {
-    const token = this.cache.peek<CachedToken>(key);
-    return token && !needsRenewal(token, this.clock.now(), this.marginSeconds) ? token : undefined;
+    const now = this.clock.now();
+    // The system clock is the wall clock the cache's local copies are timed with: one read serves both.
+    const token = this.cache.peek<CachedToken>(key, this.wallClock ? now : undefined);
+    return token && !needsRenewal(token, now, this.marginSeconds) ? token : undefined;
   }
 
   /** This process's copy of the token, fresh or not, synchronously (no round trip). */

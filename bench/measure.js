@@ -1,10 +1,18 @@
 /**
  * Measures `ours` against `baseline` in alternating batches (ours, baseline, ours, …) so that
  * drift on a shared machine hits both alike. Each batch awaits `batch` sequential calls.
- * Returns the median ops/s of each side and the median of the per-pair ratios.
+ * Returns the median ops/s of each side, the median of the per-pair ratios and their quartiles.
  */
-export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3 } = {}) {
+export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3, cpu = false } = {}) {
+  // `cpu`: this process's CPU time (user + system) instead of elapsed time, so that other
+  // processes on a shared machine (taking the cores away between batches) do not count.
   const rate = async (fn) => {
+    if (cpu) {
+      const start = process.cpuUsage();
+      for (let j = 0; j < batch; j++) await fn();
+      const used = process.cpuUsage(start);
+      return (batch * 1e6) / Math.max(1, used.user + used.system);
+    }
     const start = process.hrtime.bigint();
     for (let j = 0; j < batch; j++) await fn();
     return (batch * 1e9) / Number(process.hrtime.bigint() - start);
@@ -20,12 +28,23 @@ export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup
     b.push(rb);
     ratios.push(ro / rb);
   }
-  return { ours: median(o), base: median(b), ratio: median(ratios) };
+  // The spread: the quartiles of the per-pair ratios.
+  return {
+    ours: median(o),
+    base: median(b),
+    ratio: median(ratios),
+    p25: quantile(ratios, 0.25),
+    p75: quantile(ratios, 0.75),
+  };
 }
 
 function median(values) {
+  return quantile(values, 0.5);
+}
+
+function quantile(values, q) {
   const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor((sorted.length - 1) * q + 0.5)];
 }
 
 /** One table: every row is { name, reading, target, met }. */

@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { eventsRouteBenchmarks } from './events-route.js';
 import { fleetBenchmarks } from './fleet.js';
 import { hostileMemoryBenchmarks } from './hostile-memory.js';
+import { warmHitBenchmarks } from './warm-hit.js';
 import { renewalBenchmarks } from './renewal.js';
 import { singleFlightBenchmarks } from './single-flight.js';
 
@@ -79,7 +80,7 @@ for (const b of benchmarks) {
     () => b.baseline(ctx),
     b.options,
   );
-  const judged = b.judge(r.ratio);
+  const judged = b.judge(r.ratio, r);
   rows.push({
     name: b.name,
     reading: `${judged.reading} (${r.ours.toFixed(0)} vs ${b.baselineName} ${r.base.toFixed(0)} ops/s)`,
@@ -91,6 +92,8 @@ await app.close();
 await fake.stop();
 await new Promise((r) => echo.close(r));
 
+// Memory and Redis mode, with and without an OpenTelemetry SDK (registered globally: last of the in-process rows).
+rows.push(...(await warmHitBenchmarks()));
 rows.push(...(await eventsRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));
 // The suites' hostile requests; the app in a child process, so only its memory is measured.

@@ -3,16 +3,8 @@
  * drift on a shared machine hits both alike. Each batch awaits `batch` sequential calls.
  * Returns the median ops/s of each side, the median of the per-pair ratios and their quartiles.
  */
-export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3, cpu = false } = {}) {
-  // `cpu`: this process's CPU time (user + system) instead of elapsed time, so that other
-  // processes on a shared machine (taking the cores away between batches) do not count.
+export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3 } = {}) {
   const rate = async (fn) => {
-    if (cpu) {
-      const start = process.cpuUsage();
-      for (let j = 0; j < batch; j++) await fn();
-      const used = process.cpuUsage(start);
-      return (batch * 1e6) / Math.max(1, used.user + used.system);
-    }
     const start = process.hrtime.bigint();
     for (let j = 0; j < batch; j++) await fn();
     return (batch * 1e9) / Number(process.hrtime.bigint() - start);

@@ -1,7 +1,7 @@
 // The warm hit (issue #18): getAuthorizerAccessToken against an async Map.get, in memory and Redis
 // mode, with and without an OpenTelemetry SDK registered, all in one run. The SDK is global, so the
 // apps without it boot first (their meter is then the API's no-op for good) and the others after
-// the SDK is registered; every pair of rows is measured alternately in the same process.
+// the SDK is registered. Each row alternates its two sides in batches, in this one process.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -80,30 +80,37 @@ export async function warmHitBenchmarks() {
   const reader = new CollectedReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   try {
-    for (const mode of MODES.filter((m) => !m.sdk)) apps.push({ mode, ...(await boot(fake, mode, keyPrefix)) });
+    const map = new Map([[authorizer, 'token']]);
+    const lookup = async (key) => map.get(key);
+    const hit = (a) => () => a.tokens.getAuthorizerAccessToken(authorizer);
+    const vsMap = async (a) => {
+      const r = await compare(hit(a), () => lookup(authorizer), { batch: 5000 });
+      rows.push({
+        name: `warm getAuthorizerAccessToken, ${a.mode.name}, ${a.mode.sdk ? 'OpenTelemetry SDK registered, metrics on' : 'no SDK'}`,
+        reading: `${pct(r.ratio)} of async Map.get ${spread(r)} (${r.ours.toFixed(0)} vs ${r.base.toFixed(0)} ops/s)`,
+        target: '≥ 60%',
+        met: r.ratio >= 0.6,
+      });
+    };
+    // Without an SDK first, memory mode before Redis mode: once an AsyncLocalStorage is in use (the
+    // SDK's context manager; in Redis mode the module's lock leases), promise hooks slow every await
+    // of the process, ours and the baseline's alike.
+    for (const mode of MODES.filter((m) => !m.sdk)) {
+      apps.push({ mode, ...(await boot(fake, mode, keyPrefix)) });
+      await vsMap(apps.at(-1));
+    }
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(tracerProvider);
     metrics.setGlobalMeterProvider(meterProvider);
     for (const mode of MODES.filter((m) => m.sdk)) apps.push({ mode, ...(await boot(fake, mode, keyPrefix)) });
-
-    const map = new Map([[authorizer, 'token']]);
-    const lookup = async (key) => map.get(key);
-    const hit = (a) => () => a.tokens.getAuthorizerAccessToken(authorizer);
-    for (const a of apps) {
-      const r = await compare(hit(a), () => lookup(authorizer), { batch: 20000, cpu: true });
-      rows.push({
-        name: `warm getAuthorizerAccessToken, ${a.mode.name}, ${a.mode.sdk ? 'OpenTelemetry SDK registered, metrics on' : 'no SDK'}`,
-        reading: `${pct(r.ratio)} of async Map.get ${spread(r)} (${r.ours.toFixed(0)} vs ${r.base.toFixed(0)} ops/CPU-s)`,
-        target: '≥ 60%',
-        met: r.ratio >= 0.6,
-      });
-    }
+    for (const a of apps.filter((x) => x.mode.sdk)) await vsMap(a);
+    // The same path with and without the module's instruments on an SDK, both under the SDK's context manager.
     for (const name of ['memory', 'Redis']) {
       const [plain, sdk] = [false, true].map((s) => apps.find((a) => a.mode.name === name && a.mode.sdk === s));
-      const r = await compare(hit(sdk), hit(plain), { batch: 20000, cpu: true });
+      const r = await compare(hit(sdk), hit(plain), { batch: 5000 });
       rows.push({
         name: `warm getAuthorizerAccessToken, ${name}: SDK registered vs none`,
-        reading: `${r.ratio.toFixed(2)}× [${r.p25.toFixed(2)}–${r.p75.toFixed(2)}] (${r.ours.toFixed(0)} vs ${r.base.toFixed(0)} ops/CPU-s)`,
+        reading: `${r.ratio.toFixed(2)}× [${r.p25.toFixed(2)}–${r.p75.toFixed(2)}] (${r.ours.toFixed(0)} vs ${r.base.toFixed(0)} ops/s)`,
         target: '≥ 0.9×',
         met: r.ratio >= 0.9,
       });

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
@@ -42,6 +41,7 @@ export type RenewalTrigger = 'scheduled' | 'on_demand' | 'forced';
 /** Instruments created once at boot; absent when `@opentelemetry/api` is not installed. */
 interface Instruments {
   tracer: OtelTracer;
+  activeSpan: () => OtelSpan | undefined;
   meter: OtelMeter;
   clientKind: number;
   internalKind: number;
@@ -72,8 +72,12 @@ function packageVersion(): string {
  * never an authorizer appid on a metric, never a URL, query, header or credential anywhere.
  */
 export class Telemetry {
-  /** Renewals started inside a scheduler tick (its async context) are `scheduled`. */
-  private readonly inTick = new AsyncLocalStorage<true>();
+  /**
+   * The spans of running ticks: a renewal whose active span is one of them was started by the
+   * tick (`scheduled`). The SDK's context tells, so the module adds no AsyncLocalStorage of its own
+   * (on Node 20 one would put promise hooks on every await of the app).
+   */
+  private readonly ticks = new WeakSet<object>();
   private readonly tallies = new Map<unknown, LookupTally>();
   private readonly servers = new Map<string, { address: string; port: number | undefined }>();
 
@@ -93,6 +97,7 @@ export class Telemetry {
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } };
     return new Telemetry({
       tracer,
+      activeSpan: () => api.trace.getActiveSpan(),
       meter,
       clientKind: api.SpanKind.CLIENT,
       internalKind: api.SpanKind.INTERNAL,
@@ -234,7 +239,8 @@ export class Telemetry {
   ): Promise<T> {
     const i = this.i;
     if (!i) return work();
-    const trigger: RenewalTrigger = this.inTick.getStore() ? 'scheduled' : forced ? 'forced' : 'on_demand';
+    const active = i.activeSpan();
+    const trigger: RenewalTrigger = active && this.ticks.has(active) ? 'scheduled' : forced ? 'forced' : 'on_demand';
     const labels: Attributes = {
       platform: subject?.platform ?? 'unknown',
       component: subject?.appId ?? 'unknown',
@@ -309,24 +315,27 @@ export class Telemetry {
     });
   }
 
-  /** A span around one scheduler tick; renewals started inside it count as `scheduled`. */
+  /**
+   * A span around one scheduler tick; renewals started inside it count as `scheduled` (this needs
+   * the SDK's context manager, as every parent-child link does).
+   */
   tick<T>(work: () => Promise<T>, describe: (result: T) => Attributes): Promise<T> {
     const i = this.i;
     if (!i) return work();
-    return this.inTick.run(true, () =>
-      i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {} }, async (span) => {
-        try {
-          const result = await work();
-          for (const [k, v] of Object.entries(describe(result))) span.setAttribute(k, v);
-          return result;
-        } catch (err) {
-          this.failed(span, err, errorCode(err));
-          throw err;
-        } finally {
-          span.end();
-        }
-      }),
-    );
+    return i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {} }, async (span) => {
+      this.ticks.add(span);
+      try {
+        const result = await work();
+        for (const [k, v] of Object.entries(describe(result))) span.setAttribute(k, v);
+        return result;
+      } catch (err) {
+        this.failed(span, err, errorCode(err));
+        throw err;
+      } finally {
+        this.ticks.delete(span);
+        span.end();
+      }
+    });
   }
 
   private failed(span: OtelSpan, err: unknown, code: string): void {

@@ -1,7 +1,7 @@
 /**
  * Measures `ours` against `baseline` in alternating batches (ours, baseline, ours, …) so that
  * drift on a shared machine hits both alike. Each batch awaits `batch` sequential calls.
- * Returns the median ops/s of each side and the median of the per-pair ratios.
+ * Returns the median ops/s of each side, the median of the per-pair ratios and their quartiles.
  */
 export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup = 3 } = {}) {
   const rate = async (fn) => {
@@ -20,12 +20,23 @@ export async function compare(ours, baseline, { pairs = 31, batch = 2000, warmup
     b.push(rb);
     ratios.push(ro / rb);
   }
-  return { ours: median(o), base: median(b), ratio: median(ratios) };
+  // The spread: the quartiles of the per-pair ratios.
+  return {
+    ours: median(o),
+    base: median(b),
+    ratio: median(ratios),
+    p25: quantile(ratios, 0.25),
+    p75: quantile(ratios, 0.75),
+  };
 }
 
 function median(values) {
+  return quantile(values, 0.5);
+}
+
+function quantile(values, q) {
   const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor((sorted.length - 1) * q + 0.5)];
 }
 
 /** One table: every row is { name, reading, target, met }. */

@@ -14,6 +14,7 @@ import { eventsRouteBenchmarks } from './events-route.js';
 import { messagesRouteBenchmarks } from './messages-route.js';
 import { fleetBenchmarks } from './fleet.js';
 import { hostileMemoryBenchmarks } from './hostile-memory.js';
+import { warmHitBenchmarks } from './warm-hit.js';
 import { renewalBenchmarks } from './renewal.js';
 import { sealingBenchmarks } from './sealing.js';
 import { singleFlightBenchmarks } from './single-flight.js';
@@ -81,7 +82,7 @@ for (const b of benchmarks) {
     () => b.baseline(ctx),
     b.options,
   );
-  const judged = b.judge(r.ratio);
+  const judged = b.judge(r.ratio, r);
   rows.push({
     name: b.name,
     reading: `${judged.reading} (${r.ours.toFixed(0)} vs ${b.baselineName} ${r.base.toFixed(0)} ops/s)`,
@@ -93,6 +94,8 @@ await app.close();
 await fake.stop();
 await new Promise((r) => echo.close(r));
 
+// Memory and Redis mode, with and without an OpenTelemetry SDK (registered globally: last of the in-process rows).
+rows.push(...(await warmHitBenchmarks()));
 rows.push(...(await eventsRouteBenchmarks()));
 rows.push(...(await messagesRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));

@@ -55,6 +55,8 @@ import { StatusService } from './health/status.service.js';
 import { AuthorizerMessageExplorer } from './messages/authorizer-message.explorer.js';
 import { AuthorizerMessagesService } from './messages/authorizer-messages.service.js';
 import { HandledMessages } from './messages/handled-messages.js';
+import { TelemetryGauges } from './health/telemetry-gauges.js';
+import { Telemetry } from './telemetry/telemetry.service.js';
 
 function resolve(raw: unknown): ResolvedOptions {
   return resolveOptions(validateOptions(raw, supportedPlatforms()), (c) => platformDefinition(c.platform).defaults(c));
@@ -81,6 +83,9 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
       },
     },
     { provide: Clock, useClass: SystemClock },
+    // Async: `@opentelemetry/api` is imported if the app has it (an optional peer); else silent.
+    { provide: Telemetry, useFactory: () => Telemetry.create() },
+    TelemetryGauges,
     {
       provide: OpenPlatformStorage,
       inject: [OPEN_PLATFORM_OPTIONS],

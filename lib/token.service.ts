@@ -8,6 +8,7 @@ import { AuthorizerTokenService } from './authorizers/authorizer-token.service.j
 import { ComponentsService } from './components/components.service.js';
 import type { OpenPlatformStatus } from './health/status.interface.js';
 import { StatusService } from './health/status.service.js';
+import { SILENT_TELEMETRY, Telemetry } from './telemetry/telemetry.service.js';
 import { ComponentTokenService } from './tokens/component-token.service.js';
 
 /** Options of {@link TokenService.getComponentAccessToken}. */
@@ -52,6 +53,7 @@ export class TokenService {
     private readonly sync: AuthorizerSyncService,
     private readonly locator: AuthorizerLocator,
     private readonly statuses: StatusService,
+    private readonly telemetry: Telemetry = SILENT_TELEMETRY,
   ) {}
 
   /**
@@ -64,13 +66,17 @@ export class TokenService {
     if (opts?.forceRefresh !== true) {
       const component = this.components.find(componentAppId);
       const hot = component && this.componentTokens.hot(component);
-      if (hot) return Promise.resolve(hot);
+      if (hot) {
+        this.telemetry.tally(component).componentHits++;
+        return Promise.resolve(hot);
+      }
     }
     return this.componentTokenSlow(componentAppId, opts);
   }
 
   private async componentTokenSlow(componentAppId?: string, opts?: GetTokenOptions): Promise<string> {
     const component = this.components.resolve(componentAppId);
+    this.telemetry.tally(component).componentMisses++;
     return this.componentTokens.get(component, opts?.forceRefresh === true);
   }
 
@@ -81,12 +87,24 @@ export class TokenService {
    * `reauthorization_required` and this throws.
    */
   getAuthorizerAccessToken(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
-    // Hot path: `find` checks the appid (a length check and a precompiled regex) and answers only
-    // for a valid one; `hot` answers only for a token this process holds. Nothing is kept otherwise.
+    // Hot path: a key memoized for an appid checked before answers at once; otherwise `find` checks
+    // the appid (a length check and a precompiled regex) and answers only for a valid one, and
+    // `hot` only for a token this process holds. Nothing is kept otherwise.
     if (opts?.forceRefresh !== true && typeof authorizerAppId === 'string') {
+      // The warm hit first: a key memoized for this (checked) appid, no regex, no key built.
+      const known = this.locator.known(authorizerAppId, opts?.componentAppId);
+      const warm = known && this.authorizerTokens.warm(known, authorizerAppId);
+      if (warm) {
+        this.telemetry.tally(known).authorizerHits++;
+        return Promise.resolve(warm);
+      }
       const component = this.locator.find(authorizerAppId, opts?.componentAppId);
       const hot = component && this.authorizerTokens.hot(component, authorizerAppId);
-      if (hot) return Promise.resolve(hot);
+      if (hot) {
+        // A plain number (read by an observable counter at collection): the warm hit stays a lookup.
+        this.telemetry.tally(component).authorizerHits++;
+        return Promise.resolve(hot);
+      }
     }
     return this.authorizerTokenSlow(authorizerAppId, opts);
   }
@@ -94,6 +112,7 @@ export class TokenService {
   private async authorizerTokenSlow(authorizerAppId: string, opts?: GetAuthorizerTokenOptions): Promise<string> {
     // Checks the appid (INVALID_ARGUMENT) before anything is read or cached for it.
     const component = await this.locator.resolve(authorizerAppId, opts?.componentAppId);
+    this.telemetry.tally(component).authorizerMisses++;
     return this.authorizerTokens.get(component, authorizerAppId, opts?.forceRefresh === true);
   }
 

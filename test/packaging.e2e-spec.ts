@@ -41,6 +41,20 @@ describe('packaging', () => {
     expect(JSON.parse(stdout)).toEqual({ ok: 50, warnings: [] });
   });
 
+  it('works, and emits nothing, when @opentelemetry/api is not installed (an optional peer)', async () => {
+    const { stdout } = await run(process.execPath, [join(root, 'test/packaging/without-otel.mjs')], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      otel: 'ERR_MODULE_NOT_FOUND',
+      moduleAskedForOtel: true,
+      tokenServed: true,
+      renewed: true,
+      otelGlobal: [],
+    });
+  });
+
   it('does not ship specs in the build', () => {
     expect(existsSync(join(root, 'dist/crypto/message-crypto.spec.js'))).toBe(false);
   });

@@ -214,13 +214,13 @@ describe('item 15: the due index is rebuilt when it is lost (Redis with the reco
       'the index rebuilt at reconnect',
       1000,
     );
-    // Said once the rebuild that ran after the reconnect has finished (one cut short by the second
-    // connection's loss runs again).
+    // The line comes once every component is rebuilt, after the WeChat entries counted above.
     await eventually(
       () => w.logger.at('log', /renewal schedule rebuilt \(the store was unreachable/).length > 0,
-      'the rebuild logged',
+      'the rebuild logged with its reason',
       1000,
     );
+    await eventually(() => w.logger.at('log', /Redis is reachable again/).length > 0, 'reconnected');
   });
 });
 

@@ -5,6 +5,8 @@ import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { Spans } from '../telemetry/telemetry.names.js';
+import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore, toAuthorizerInfo } from './authorizer.store.js';
@@ -36,6 +38,7 @@ export class AuthorizationService {
     private readonly codes: ExchangedCodes,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
+    private readonly telemetry: Telemetry = SILENT_TELEMETRY,
   ) {}
 
   /** A merchant authorization page link with a fresh single-use pre-auth code. */
@@ -134,7 +137,12 @@ export class AuthorizationService {
     return toAuthorizerInfo(record, token?.expiresAt);
   }
 
-  private async exchangeUpstream(component: ResolvedComponent, code: string): Promise<AuthorizerGrant> {
+  private exchangeUpstream(component: ResolvedComponent, code: string): Promise<AuthorizerGrant> {
+    const attributes = { platform: component.platform, component: component.appId };
+    return this.telemetry.span(Spans.codeExchange, attributes, () => this.exchangeOnce(component, code));
+  }
+
+  private async exchangeOnce(component: ResolvedComponent, code: string): Promise<AuthorizerGrant> {
     const adapter = this.platforms.get(component.platform);
     try {
       return await this.componentTokens.call(component, (t) => adapter.exchangeCode(component, t, code));

@@ -33,6 +33,16 @@ export class AuthorizerLocator {
    * Synchronously, when it is known without reading the store (the hot path) and the appid is
    * valid for its platform; else undefined ({@link resolve} then says why).
    */
+  /**
+   * The component `authorizerAppId` would be looked up under, without checking the appid: for the
+   * warm hit only, which answers from keys memoized for appids already checked.
+   */
+  known(authorizerAppId: string, componentAppId?: string): ResolvedComponent | undefined {
+    return componentAppId !== undefined
+      ? this.components.find(componentAppId)
+      : (this.components.find() ?? this.remembered.get(authorizerAppId));
+  }
+
   find(authorizerAppId: string, componentAppId?: string): ResolvedComponent | undefined {
     const component =
       componentAppId !== undefined

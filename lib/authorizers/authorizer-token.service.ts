@@ -9,6 +9,7 @@ import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
+import { Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { CachedToken } from '../tokens/renewal.js';
 import { TokenKeeper, type ForceRenewal } from '../tokens/token-keeper.js';
@@ -48,8 +49,10 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) options: ResolvedOptions,
+    telemetry?: Telemetry,
   ) {
-    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds);
+    const observed = telemetry && { telemetry, kind: 'authorizer' as const };
+    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds, observed);
     this.refresher = new AuthorizerRefresh(
       platforms,
       componentTokens,
@@ -85,6 +88,19 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
       if (perComponent.size < 100_000) perComponent.set(authorizerAppId, key);
     }
     return key;
+  }
+
+  /**
+   * As {@link hot}, for an appid that may not have been checked: answers only from a key memoized
+   * for a checked appid (undefined otherwise: then check it and use {@link hot}). No key is built.
+   */
+  warm(component: ResolvedComponent, authorizerAppId: string): string | undefined {
+    const key = this.keys.get(component.appId)?.get(authorizerAppId);
+    if (key === undefined) return undefined;
+    const token: Marked | undefined = this.keeper.hotToken(key);
+    if (token === undefined) return undefined;
+    if (token[USED] !== true) this.firstUse(component, authorizerAppId, token);
+    return token.accessToken;
   }
 
   /** The cached token record (for `accessTokenExpiresAt`), if any. */
@@ -134,6 +150,8 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
       this.keyOf(component, authorizerAppId),
       {
         renew: () => this.refresh(component, authorizerAppId),
+        subject: component,
+        authorizerAppId,
         // Only a transient failure: a revoked or broken authorization must not keep serving tokens.
         mayServeCurrent: (error) => error.retryable,
         onFailure: (error, servingCurrent) => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ResolvedComponent } from '../options/resolved-options.js';
-import type { AuthorizerGrant } from '../platforms/platform-adapter.js';
+import type { AuthorizerGrant, ChainRepairStrategy } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
+import { Spans } from '../telemetry/telemetry.names.js';
+import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import type { AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
@@ -35,6 +37,7 @@ export class ChainRepairService {
     private readonly componentTokens: ComponentTokenService,
     private readonly sync: AuthorizerSyncService,
     private readonly codes: ExchangedCodes,
+    private readonly telemetry: Telemetry = SILENT_TELEMETRY,
   ) {}
 
   /**
@@ -48,6 +51,26 @@ export class ChainRepairService {
     apply: ApplyRepairedGrant,
   ): Promise<RepairOutcome> {
     const strategy = this.platforms.get(component.platform).chainRepair;
+    const attributes = {
+      platform: component.platform,
+      component: component.appId,
+      strategy,
+      'open_platform.authorizer': record.authorizerAppId,
+    };
+    return this.telemetry.span(Spans.chainRepair, attributes, async (span) => {
+      const outcome = await this.repairBy(strategy, component, record, expectedRefreshToken, apply);
+      span?.setAttribute('outcome', outcome ? 'repaired' : 'nothing_to_repair');
+      return outcome;
+    });
+  }
+
+  private repairBy(
+    strategy: ChainRepairStrategy,
+    component: ResolvedComponent,
+    record: AuthorizerRecord,
+    expectedRefreshToken: string | undefined,
+    apply: ApplyRepairedGrant,
+  ): Promise<RepairOutcome> {
     switch (strategy) {
       case 'authorizer_list':
         return this.fromAuthorizerList(component, record, apply);

@@ -7,6 +7,7 @@ import type { ResolvedComponent } from '../options/resolved-options.js';
 import type { InboundPush, PlatformPush, PushEnvelope } from '../platforms/platform-adapter.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { assertUsablePush } from '../platforms/push-fields.js';
+import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { PUSH_HANDLERS, type PushHandler } from '../platforms/push-handler.interface.js';
 import { RecentPushes } from './recent-pushes.js';
 
@@ -24,17 +25,22 @@ export class PushService {
     private readonly clock: Clock,
     @Inject(PUSH_HANDLERS) private readonly handlers: PushHandler[],
     private readonly recent: RecentPushes,
+    private readonly telemetry: Telemetry = SILENT_TELEMETRY,
   ) {}
 
   /**
    * Verifies, decrypts and handles a push for the component named in the route. A repeat of a push
    * already handled (same signature) is verified the same way, then acknowledged without effect.
    */
-  async receive(component: ResolvedComponent, inbound: InboundPush): Promise<void> {
-    const { push, signature } = this.verify(component, inbound);
-    if (!(await this.recent.once(component, signature, () => this.dispatch(component, push)))) {
-      this.logger.debug(`repeated ${push.kind} push of ${component.appId} acknowledged, already handled`);
-    }
+  receive(component: ResolvedComponent, inbound: InboundPush): Promise<void> {
+    return this.telemetry.push(component, async (seen) => {
+      const { push, signature } = this.verify(component, inbound);
+      seen.kind = push.kind;
+      if (!(await this.recent.once(component, signature, () => this.dispatch(component, push)))) {
+        seen.outcome = 'replay';
+        this.logger.debug(`repeated ${push.kind} push of ${component.appId} acknowledged, already handled`);
+      }
+    });
   }
 
   /** Verifies and decrypts a push for the component named in the route; its signature identifies it. */

@@ -5,6 +5,7 @@ import { OpenPlatformEvents } from '../events/open-platform-events.service.js';
 import { OPEN_PLATFORM_HTTP_CLIENT, OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { PlatformName } from '../platform-names.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
+import { Telemetry } from '../telemetry/telemetry.service.js';
 import type { PlatformAdapter } from './platform-adapter.js';
 import { platformDefinition } from './platforms.js';
 import { UpstreamRetry, type RetryNotice } from './upstream-retry.js';
@@ -21,8 +22,9 @@ export class PlatformRegistry implements BeforeApplicationShutdown {
     @Inject(OPEN_PLATFORM_OPTIONS) options: ResolvedOptions,
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
+    telemetry: Telemetry,
   ) {
-    this.retry = new UpstreamRetry(options.retry, (notice) => this.retrying(notice));
+    this.retry = new UpstreamRetry(options.retry, (notice) => this.retrying(notice), Math.random, telemetry);
     for (const c of options.components.values()) {
       if (!this.adapters.has(c.platform))
         this.adapters.set(c.platform, platformDefinition(c.platform).create(http, this.retry));

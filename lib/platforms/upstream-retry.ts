@@ -1,6 +1,7 @@
 import { exponentialBackoffMs } from '../backoff.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { PlatformName } from '../platform-names.js';
+import type { Telemetry } from '../telemetry/telemetry.service.js';
 import { keepDeliveryMark, neverReachedPlatform } from './upstream-call.js';
 
 /**
@@ -33,6 +34,10 @@ export interface UpstreamCallInfo {
   /** The endpoint's short name, as in error messages. */
   endpoint: string;
   resend: ResendRule;
+  /** For the client span: the HTTP method, the path (an adapter constant, no token) and the base URL. */
+  method?: string;
+  route?: string;
+  baseUrl?: string;
 }
 
 /** Told before each retry. */
@@ -91,6 +96,7 @@ export class UpstreamRetry {
     readonly policy: RetryPolicy,
     private readonly onRetry?: (notice: RetryNotice) => void,
     private readonly random: () => number = Math.random,
+    private readonly telemetry?: Telemetry,
   ) {}
 
   /** No retries: for adapters built outside the module (specs). */
@@ -101,7 +107,8 @@ export class UpstreamRetry {
   async run<T>(call: UpstreamCallInfo, attempt: () => Promise<T>): Promise<T> {
     for (let n = 1; ; n++) {
       try {
-        return await attempt();
+        // One client span per HTTP call sent (a resend is a span of its own, as the conventions say).
+        return await (this.telemetry ? this.telemetry.upstream(call, n, attempt) : attempt());
       } catch (err) {
         if (this.stopped || n >= this.policy.attempts || !mayResend(err, call.resend)) throw gaveUp(err, call, n);
         const delayMs = Math.floor(this.random() * backoffCapMs(this.policy, n));

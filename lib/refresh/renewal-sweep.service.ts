@@ -9,6 +9,7 @@ import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-opt
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import type { DueEntry } from '../store/due-index.js';
 import { TicketStore } from '../tickets/ticket.store.js';
+import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
 import { scheduledRenewalAt } from '../tokens/renewal.js';
 import { DueIndexRebuild } from './due-index-rebuild.js';
@@ -64,6 +65,7 @@ export class RenewalSweep {
     private readonly platforms: PlatformRegistry,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly telemetry: Telemetry = SILENT_TELEMETRY,
   ) {}
 
   /** The last finished tick, if any. */
@@ -89,7 +91,8 @@ export class RenewalSweep {
       return Promise.resolve(undefined);
     }
     // Never rejects: a tick runs from a timer, where a rejection would be unhandled.
-    const run = this.sweep()
+    const run = this.telemetry
+      .tick(() => this.sweep(), tickAttributes)
       .catch((err: unknown) => {
         this.logger.error(`renewal tick failed: ${(err as Error)?.message ?? String(err)}`);
         return undefined;
@@ -262,6 +265,11 @@ export class RenewalSweep {
       this.logger.debug(`scheduled renewal failed: ${(err as Error)?.message ?? String(err)}`);
     }
   }
+}
+
+/** What a tick span says about the tick (counts only). */
+function tickAttributes(r: SweepReport): Record<string, number> {
+  return { components: r.components, authorizers: r.authorizers, failed: r.failed, deferred: r.deferred };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

@@ -8,6 +8,7 @@ import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-opt
 import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { StoreKeys } from '../store/store-keys.js';
 import { TokenCache } from '../store/token-cache.js';
+import { Telemetry } from '../telemetry/telemetry.service.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { isExpired, type CachedToken } from './renewal.js';
 import { TokenKeeper, type ForceRenewal } from './token-keeper.js';
@@ -25,8 +26,10 @@ export class ComponentTokenService implements OnApplicationShutdown {
     private readonly events: OpenPlatformEvents,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
+    telemetry?: Telemetry,
   ) {
-    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds);
+    const observed = telemetry && { telemetry, kind: 'component' as const };
+    this.keeper = new TokenKeeper(cache, lock, clock, options.refresh.marginSeconds, observed);
   }
 
   private readonly keeper: TokenKeeper;
@@ -68,6 +71,7 @@ export class ComponentTokenService implements OnApplicationShutdown {
       key,
       {
         renew: () => this.fetch(component, key),
+        subject: component,
         // Any failure (even a ticket problem) leaves a still-valid token usable.
         mayServeCurrent: () => true,
         onFailure: (error, servingCurrent) => {

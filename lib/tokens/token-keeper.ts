@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../clock/clock.js';
+import { SystemClock, type Clock } from '../clock/clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { LockService } from '../lock/lock.service.js';
 import { SingleFlight } from '../lock/single-flight.js';
 import type { TokenCache } from '../store/token-cache.js';
+import type { Telemetry, TelemetrySubject, TokenKind } from '../telemetry/telemetry.service.js';
 import { RejectedRenewals, REJECTED_RENEWAL_WINDOW_MS } from './rejected-renewals.js';
 import { RenewalBackoff } from './renewal-backoff.js';
 import { isExpired, needsRenewal, type CachedToken } from './renewal.js';
@@ -17,6 +18,15 @@ export interface RenewHooks {
   mayServeCurrent(error: OpenPlatformError): boolean;
   /** Told about every failed renewal, and whether the current token is served instead. */
   onFailure(error: OpenPlatformError, servingCurrent: boolean): void;
+  /** Whose token it is, for telemetry (platform and component; the authorizer on spans only). */
+  subject?: TelemetrySubject;
+  authorizerAppId?: string;
+}
+
+/** The telemetry of a keeper's renewals: which kind of token it keeps. */
+export interface KeeperTelemetry {
+  telemetry: Telemetry;
+  kind: TokenKind;
 }
 
 /**
@@ -44,13 +54,16 @@ export class TokenKeeper {
   private readonly rejections = new RejectedRenewals();
   private readonly background = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  private readonly wallClock: boolean;
 
   constructor(
     private readonly cache: TokenCache,
     private readonly lock: LockService,
     private readonly clock: Clock,
     private readonly marginSeconds: number,
+    private readonly telemetry?: KeeperTelemetry,
   ) {
+    this.wallClock = clock instanceof SystemClock;
     // Every lock wait of this keeper listens to the signal: no leak warning past ten of them.
     setMaxListeners(0, this.closing.signal);
   }
@@ -62,8 +75,10 @@ export class TokenKeeper {
 
   /** As {@link hot}, the cached record (this process's copy). */
   hotToken(key: string): CachedToken | undefined {
-    const token = this.cache.peek<CachedToken>(key);
-    return token && !needsRenewal(token, this.clock.now(), this.marginSeconds) ? token : undefined;
+    const now = this.clock.now();
+    // The system clock is the wall clock the cache's local copies are timed with: one read serves both.
+    const token = this.cache.peek<CachedToken>(key, this.wallClock ? now : undefined);
+    return token && !needsRenewal(token, now, this.marginSeconds) ? token : undefined;
   }
 
   /** This process's copy of the token, fresh or not, synchronously (no round trip). */
@@ -152,11 +167,12 @@ export class TokenKeeper {
     background: boolean,
   ): Promise<string> {
     try {
-      const { token, renewed } = await this.lock.runExclusive(
-        key,
-        () => this.renewFresh(key, hooks, force, seen),
-        this.closing.signal,
-      );
+      const exclusive = () =>
+        this.lock.runExclusive(key, () => this.renewFresh(key, hooks, force, seen), this.closing.signal);
+      const t = this.telemetry;
+      const { token, renewed } = await (t
+        ? t.telemetry.renewal(t.kind, hooks.subject, force !== false, exclusive, hooks.authorizerAppId)
+        : exclusive());
       this.backoff.forget(key);
       if (renewed && force === 'rejected') this.rejections.record(key, token, this.clock.now());
       return token;

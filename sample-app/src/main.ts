@@ -7,6 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { AppModule, useEmulator } from './app.module.js';
 import { DEMO_TOKEN_SECONDS, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
+import { startPrometheus } from './metrics.js';
 
 const TEN_MINUTES = 10 * 60 * 1000;
 
@@ -99,8 +100,11 @@ async function bootstrap(): Promise<void> {
   // The demo speaks in plain lines; the module's own log lines come with VERBOSE=1 (and always
   // against real platforms).
   const logger: LogLevel[] | undefined = demo && !process.env.VERBOSE ? ['error', 'warn'] : undefined;
+  // Before the app: the module creates its instruments at boot.
+  const metrics = await startPrometheus(Number(process.env.METRICS_PORT ?? 9464));
   const app = await NestFactory.create(AppModule, logger ? { logger } : {});
   app.enableShutdownHooks();
+  if (metrics) say(`OpenTelemetry metrics in Prometheus format on ${metrics}`);
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
   const url = await app.getUrl();
   say(`listening on ${url}; the platforms push to POST ${url}/open-platform/{componentAppId}/events`);

@@ -280,6 +280,9 @@ export class DouyinAdapter extends PlatformAdapter {
       componentAppId: component.appId,
       endpoint,
       resend: DOUYIN_RESEND[endpoint],
+      method: c.method,
+      route: c.path,
+      baseUrl: component.apiBaseUrl,
     };
     const options = { freshConnection: call.resend === 'single_use' };
     return this.retry.run(call, () => callDouyin(this.http, component, endpoint, c, options));

@@ -246,6 +246,9 @@ export class WeChatAdapter extends PlatformAdapter {
       componentAppId: component.appId,
       endpoint,
       resend: WECHAT_RESEND[endpoint],
+      method: 'POST',
+      route: path,
+      baseUrl: component.apiBaseUrl,
     };
     const request = {
       method: 'POST',

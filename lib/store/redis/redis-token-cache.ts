@@ -73,10 +73,9 @@ export class RedisTokenCache extends TokenCache {
     return () => this.invalidationListeners.delete(listener);
   }
 
-  override peek<T>(key: string): T | undefined {
+  override peek<T>(key: string, now = Date.now()): T | undefined {
     const entry = this.local.get(key);
     if (!entry) return undefined;
-    const now = Date.now();
     // The usual case first: the channel is up and the copy is young.
     if (this.redis.subscriber.isReady && entry.storedAt + this.localMaxAgeMs > now && entry.expiresAt > now)
       return entry.value as T;

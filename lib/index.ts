@@ -3,6 +3,8 @@
 export { OpenPlatformModule } from './open-platform.module.js';
 export type { OpenPlatformModuleAsyncOptions, OpenPlatformOptionsFactory } from './open-platform.module-definition.js';
 export type {
+  AdminBasicAuthOptions,
+  AdminOptions,
   ComponentOptions,
   OpenPlatformModuleOptions,
   PlatformName,
@@ -30,6 +32,8 @@ export { OpenPlatformExceptionFilter } from './filters/open-platform-exception.f
 export type { OpenPlatformErrorBody } from './errors/http-status.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type {
+  AdminActionEvent,
+  AdminActionName,
   AuthorizationEvent,
   AuthorizerRestoredEvent,
   OpenPlatformEvent,
@@ -74,3 +78,7 @@ export {
   type AuthorizerResolver,
 } from './http/as-authorizer.decorator.js';
 export type {} from './http/axios-config.augmentation.js';
+export { hashAdminPassword } from './crypto/password-hash.js';
+export type { AuthorizerHistoryEntry, AuthorizerHistoryKind } from './admin/authorizer-history.service.js';
+export type { AuthorizerPage } from './admin/admin-query.service.js';
+export type { AuthorizationLink } from './admin/admin-actions.service.js';

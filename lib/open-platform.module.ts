@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { createAdminController } from './admin/admin.controller.js';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
@@ -29,7 +30,9 @@ export class OpenPlatformModule extends ConfigurableModuleClass {
 }
 
 function withRuntime(definition: DynamicModule): DynamicModule {
-  const controllers = [createEventsController(), createAuthorizeController()];
+  // The admin controller is always registered (forRootAsync options are unknown here); its guard
+  // answers 404 while `admin.enabled` is off.
+  const controllers = [createEventsController(), createAuthorizeController(), createAdminController()];
   return {
     ...definition,
     controllers: [...(definition.controllers ?? []), ...controllers],

@@ -21,6 +21,7 @@ describe('public API', () => {
       'OpenPlatformModule',
       'TokenCache',
       'TokenService',
+      'hashAdminPassword',
     ]);
   });
 

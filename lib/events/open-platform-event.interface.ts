@@ -111,6 +111,26 @@ export interface PushEvent extends EventBase {
   fields: Record<string, string>;
 }
 
+/** The admin API's actions, as named in `admin.action` events. */
+export type AdminActionName = 'renew' | 'sync' | 'authorization_link' | 'mark_revoked';
+
+/**
+ * An operator acted through the admin API (see the README's "Admin API"). Emitted once per
+ * request, whether it changed anything (`changed`) or found it already done (idempotent repeats).
+ */
+export interface AdminActionEvent extends EventBase {
+  type: 'admin.action';
+  action: AdminActionName;
+  /** Who did it: the basic-auth username, or what the app's guard put on `request.user`. */
+  actor: string;
+  authorizerAppId?: string;
+  /** `ok` or `failed` (then `failure` says why). */
+  outcome: 'ok' | 'failed';
+  /** Whether the action changed anything (`ok` only): false for a repeat that found it done. */
+  changed?: boolean;
+  failure?: OpenPlatformEventError;
+}
+
 /**
  * An event of the credential lifecycle, discriminated by `type`:
  * `if (e.type === 'token.refreshed') e.expiresAt` is a number. With `@nestjs/event-emitter` events
@@ -127,7 +147,8 @@ export type OpenPlatformEvent =
   | AuthorizerRestoredEvent
   | StoreWriteFailedEvent
   | UpstreamRetryEvent
-  | PushEvent;
+  | PushEvent
+  | AdminActionEvent;
 
 /** Every event type. */
 export type OpenPlatformEventType = OpenPlatformEvent['type'];

@@ -1,5 +1,6 @@
 import { DEFAULT_ROUTE_PREFIX } from '../open-platform.constants.js';
 import type {
+  AdminOptions,
   ComponentOptions,
   OpenPlatformModuleOptions,
   RedisOptions,
@@ -25,6 +26,7 @@ export interface ResolvedOptions {
   /** 0 disables remembering misses. */
   unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
+  admin: AdminOptions;
 }
 
 export const DEFAULT_REFRESH = { enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
@@ -67,5 +69,6 @@ export function resolveOptions(
     },
     unknownAuthorizerTtlMs: options.unknownAuthorizerTtlMs ?? DEFAULT_UNKNOWN_AUTHORIZER_TTL_MS,
     storage: options.storage ?? {},
+    admin: options.admin ?? { enabled: false },
   };
 }

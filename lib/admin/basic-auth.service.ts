@@ -50,12 +50,17 @@ export class BasicAuthService {
     const match = header.length <= MAX_HEADER ? /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header) : null;
     const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    const username = colon > 0 ? decoded.slice(0, colon) : '';
-    const password = colon > 0 ? decoded.slice(colon + 1) : '';
+    if (colon <= 0) {
+      // Not a username:password pair at all: refused without scrypt work (its shape is no secret).
+      this.fail(client, now);
+      return { ok: false, reason: 'invalid' };
+    }
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
     // Both checks always run, so the time taken does not tell a wrong username from a wrong password.
     const userOk = sameText(username, config.username);
     const passwordOk = await verifyAdminPassword(password, config.passwordHash);
-    if (userOk && passwordOk && colon > 0) {
+    if (userOk && passwordOk) {
       this.failures.delete(client);
       return { ok: true, username: config.username };
     }

@@ -3,6 +3,8 @@
 export { OpenPlatformModule } from './open-platform.module.js';
 export type { OpenPlatformModuleAsyncOptions, OpenPlatformOptionsFactory } from './open-platform.module-definition.js';
 export type {
+  AdminBasicAuthOptions,
+  AdminOptions,
   ComponentOptions,
   MessagesOptions,
   OpenPlatformModuleOptions,
@@ -31,6 +33,8 @@ export { OpenPlatformExceptionFilter } from './filters/open-platform-exception.f
 export type { OpenPlatformErrorBody } from './errors/http-status.js';
 export { OpenPlatformEvents } from './events/open-platform-events.service.js';
 export type {
+  AdminActionEvent,
+  AdminActionName,
   AuthorizationEvent,
   AuthorizerMessageFailedEvent,
   AuthorizerMessageFailure,
@@ -111,3 +115,7 @@ export {
   type TextMatcher,
 } from './messages/on-authorizer-message.decorator.js';
 export type { AuthorizerMessageContext } from './messages/authorizer-message-context.interface.js';
+export { hashAdminPassword } from './crypto/password-hash.js';
+export type { AuthorizerHistoryEntry, AuthorizerHistoryKind } from './admin/authorizer-history.service.js';
+export type { AuthorizerPage } from './admin/admin-query.service.js';
+export type { AuthorizationLink } from './admin/admin-actions.service.js';

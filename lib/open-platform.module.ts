@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { createAdminController } from './admin/admin.controller.js';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
@@ -31,7 +32,14 @@ export class OpenPlatformModule extends ConfigurableModuleClass {
 }
 
 function withRuntime(definition: DynamicModule): DynamicModule {
-  const controllers = [createEventsController(), createAuthorizeController(), createMessagesController()];
+  // The admin controller is always registered (forRootAsync options are unknown here); its guard
+  // answers 404 while `admin.enabled` is off.
+  const controllers = [
+    createEventsController(),
+    createAuthorizeController(),
+    createMessagesController(),
+    createAdminController(),
+  ];
   return {
     ...definition,
     // DiscoveryService finds the @OnAuthorizerMessage / @OnAuthorizerEvent handlers at boot.

@@ -1,5 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
 import axios from 'axios';
+import { ADMIN_PROVIDERS } from './admin/admin-providers.js';
 import { AuthorizationPushHandler } from './authorizers/authorization-push.handler.js';
 import { AuthorizationService } from './authorizers/authorization.service.js';
 import { AuthorizerStore } from './authorizers/authorizer.store.js';
@@ -160,5 +161,6 @@ export function createProviders(controllers: Type<unknown>[]): Provider[] {
     DueIndexRebuild,
     RenewalSweep,
     RenewalScheduler,
+    ...ADMIN_PROVIDERS,
   ];
 }

@@ -112,6 +112,26 @@ export interface PushEvent extends EventBase {
   fields: Record<string, string>;
 }
 
+/** The admin API's actions, as named in `admin.action` events. */
+export type AdminActionName = 'renew' | 'sync' | 'authorization_link' | 'mark_revoked';
+
+/**
+ * An operator acted through the admin API (see the README's "Admin API"). Emitted once per
+ * request, whether it changed anything (`changed`) or found it already done (idempotent repeats).
+ */
+export interface AdminActionEvent extends EventBase {
+  type: 'admin.action';
+  action: AdminActionName;
+  /** Who did it: the basic-auth username, or what the app's guard put on `request.user`. */
+  actor: string;
+  authorizerAppId?: string;
+  /** `ok` or `failed` (then `failure` says why). */
+  outcome: 'ok' | 'failed';
+  /** Whether the action changed anything (`ok` only): false for a repeat that found it done. */
+  changed?: boolean;
+  failure?: OpenPlatformEventError;
+}
+
 /**
  * A verified message or event reached the message URL for an active authorizer, and goes to the
  * matching handlers: forward it to a queue from here instead of answering inline. The message may
@@ -165,7 +185,8 @@ export type OpenPlatformEvent =
   | UpstreamRetryEvent
   | PushEvent
   | AuthorizerMessageReceivedEvent
-  | AuthorizerMessageFailedEvent;
+  | AuthorizerMessageFailedEvent
+  | AdminActionEvent;
 
 /** Every event type. */
 export type OpenPlatformEventType = OpenPlatformEvent['type'];

@@ -1,3 +1,4 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { DurableStore } from '../store/durable-store.js';
 import type { TokenCache } from '../store/token-cache.js';
 
@@ -119,6 +120,35 @@ export interface MessagesOptions {
   releaseCheck?: boolean;
 }
 
+/**
+ * Basic authentication of the admin API, for small teams without their own auth. The password is
+ * given as a scrypt hash only, in the format `scrypt$N$r$p$<salt base64>$<hash base64>` (make one
+ * with `hashAdminPassword`).
+ */
+export interface AdminBasicAuthOptions {
+  username: string;
+  /**
+   * `scrypt$N$r$p$<salt base64>$<hash base64>`: N a power of two 2^10..2^20, r 1..32, p 1..16,
+   * salt ≥ 16 bytes, hash 32..128 bytes.
+   */
+  passwordHash: string;
+  /** Failed attempts from one client before it is locked out (1..100). Default 5. */
+  maxFailures?: number;
+  /** How long a locked-out client is refused, in ms (1000..86400000). Default 900000 (15 minutes). */
+  lockoutMs?: number;
+}
+
+/** The admin API (`/{prefix}/admin`): off unless `enabled`, and then only behind `guard` or `basicAuth`. */
+export interface AdminOptions {
+  enabled: boolean;
+  /**
+   * The app's own auth: a Nest `CanActivate` instance, or a class (taken from the app's providers,
+   * else instantiated with its dependencies).
+   */
+  guard?: Type<CanActivate> | CanActivate;
+  basicAuth?: AdminBasicAuthOptions;
+}
+
 /** Options of {@link OpenPlatformModule.forRoot}. */
 export interface OpenPlatformModuleOptions {
   components: ComponentOptions[];
@@ -153,4 +183,6 @@ export interface OpenPlatformModuleOptions {
   unknownAuthorizerTtlMs?: number;
   /** The message URL: handler budget, built-in release check. */
   messages?: MessagesOptions;
+  /** The admin API; off by default (no route answers). See the README's "Admin API". */
+  admin?: AdminOptions;
 }

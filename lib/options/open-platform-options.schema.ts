@@ -158,6 +158,48 @@ export class MessagesOptionsSchema {
   releaseCheck?: boolean;
 }
 
+/** `scrypt$N$r$p$salt$hash`, both base64 (checked in full by validateOptions). */
+const SCRYPT_HASH = /^scrypt\$\d{1,8}\$\d{1,2}\$\d{1,2}\$[A-Za-z0-9+/]{22,}={0,2}\$[A-Za-z0-9+/]{43,}={0,2}$/;
+
+export class AdminBasicAuthOptionsSchema {
+  @IsString({ message: 'username must be a string' })
+  @Matches(/^[^:\s]{1,64}$/, { message: 'username must be 1-64 characters without ":" or spaces' })
+  username!: string;
+
+  @IsString({ message: 'passwordHash must be a string' })
+  @Matches(SCRYPT_HASH, {
+    message: 'passwordHash must be a scrypt hash: scrypt$N$r$p$<salt base64>$<hash base64> (see hashAdminPassword)',
+  })
+  passwordHash!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxFailures?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  lockoutMs?: number;
+}
+
+export class AdminOptionsSchema {
+  @IsIn([true, false], { message: 'enabled must be true or false' })
+  enabled!: boolean;
+
+  // A class or an instance, checked by validateOptions (class-transformer must not rebuild it).
+  @IsOptional()
+  @Transform(({ obj }: { obj: { guard?: unknown } }) => obj.guard, { toClassOnly: true })
+  guard?: unknown;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AdminBasicAuthOptionsSchema)
+  basicAuth?: AdminBasicAuthOptionsSchema;
+}
+
 export class OpenPlatformOptionsSchema {
   @IsArray({ message: 'components must be an array' })
   @ArrayMinSize(1, { message: 'components must contain at least one component' })
@@ -207,6 +249,11 @@ export class OpenPlatformOptionsSchema {
   @ValidateNested()
   @Type(() => MessagesOptionsSchema)
   messages?: MessagesOptionsSchema;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AdminOptionsSchema)
+  admin?: AdminOptionsSchema;
 
   // Instances, checked by validateOptions (class-transformer must not rebuild them).
   @IsOptional()

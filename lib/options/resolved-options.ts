@@ -1,5 +1,6 @@
 import { DEFAULT_ROUTE_PREFIX } from '../open-platform.constants.js';
 import type {
+  AdminOptions,
   ComponentOptions,
   OpenPlatformModuleOptions,
   RedisOptions,
@@ -26,6 +27,7 @@ export interface ResolvedOptions {
   unknownAuthorizerTtlMs: number;
   storage: StorageOptions;
   messages: { replyBudgetMs: number; releaseCheck: boolean };
+  admin: AdminOptions;
 }
 
 export const DEFAULT_REFRESH = { enabled: 'auto', intervalMs: 60_000, marginSeconds: 300, concurrency: 8 } as const;
@@ -74,5 +76,6 @@ export function resolveOptions(
       replyBudgetMs: options.messages?.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS,
       releaseCheck: options.messages?.releaseCheck ?? true,
     },
+    admin: options.admin ?? { enabled: false },
   };
 }

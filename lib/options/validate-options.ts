@@ -5,6 +5,7 @@ import type { OpenPlatformModuleOptions } from './open-platform-options.interfac
 import { isPlatformName } from '../platform-names.js';
 import { OpenPlatformOptionsSchema } from './open-platform-options.schema.js';
 import { DurableStore } from '../store/durable-store.js';
+import { scryptHashProblem } from '../crypto/password-hash.js';
 import { TokenCache } from '../store/token-cache.js';
 import { encryptionKeyProblem } from '../store/sealed-durable-store.js';
 
@@ -26,6 +27,7 @@ export function validateOptions(options: unknown, supportedPlatforms?: readonly 
     ...duplicateAppIds(options as OpenPlatformModuleOptions),
     ...storageProblems(options as OpenPlatformModuleOptions),
     ...unsupportedPlatforms(options as OpenPlatformModuleOptions, supportedPlatforms),
+    ...adminProblems(options as OpenPlatformModuleOptions),
   );
   if (problems.length > 0) throw invalid(problems);
   return options as OpenPlatformModuleOptions;
@@ -72,6 +74,30 @@ function unsupportedPlatforms(options: OpenPlatformModuleOptions, supported: rea
       );
     }
   });
+  return problems;
+}
+
+/** The admin API hands out power: enabled, it must be behind the app's guard or basic auth. */
+function adminProblems(options: OpenPlatformModuleOptions): string[] {
+  const admin = options.admin as unknown as Record<string, unknown> | undefined;
+  if (!admin || typeof admin !== 'object') return [];
+  const problems: string[] = [];
+  const guard = admin.guard;
+  if (
+    guard !== undefined &&
+    typeof guard !== 'function' &&
+    typeof (guard as { canActivate?: unknown })?.canActivate !== 'function'
+  )
+    problems.push('admin.guard: must be a CanActivate class or an instance with canActivate()');
+  if (admin.enabled === true && guard === undefined && admin.basicAuth === undefined)
+    problems.push(
+      'admin.guard: the admin API is enabled without protection; set admin.guard (your CanActivate) or admin.basicAuth',
+    );
+  const hash = (admin.basicAuth as { passwordHash?: unknown } | undefined)?.passwordHash;
+  if (typeof hash === 'string') {
+    const problem = scryptHashProblem(hash);
+    if (problem) problems.push(`admin.basicAuth.passwordHash: ${problem}`);
+  }
   return problems;
 }
 

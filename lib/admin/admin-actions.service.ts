@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { renderSVG } from 'uqr';
-import type { AuthorizerInfo } from '../authorizers/authorizer.interface.js';
+import { revokedRecord, type AuthorizerInfo } from '../authorizers/authorizer.interface.js';
 import { AuthorizationService } from '../authorizers/authorization.service.js';
 import { AuthorizerStore } from '../authorizers/authorizer.store.js';
 import { AuthorizerSyncService } from '../authorizers/authorizer-sync.service.js';
@@ -89,15 +89,7 @@ export class AdminActionsService {
       const record = await this.store.update(component, authorizerAppId, (current) => {
         if (!current || current.status === 'revoked') return undefined;
         changed = true;
-        return {
-          ...current,
-          status: 'revoked',
-          refreshToken: undefined,
-          refreshTokenExpiresAt: undefined,
-          refreshTokenIssuedAt: undefined,
-          refreshAttempt: undefined,
-          updatedAt: this.clock.now(),
-        };
+        return revokedRecord(current, this.clock.now());
       });
       // Also on a repeat: a first attempt may have failed after the record was written.
       await this.tokens.drop(component, authorizerAppId);

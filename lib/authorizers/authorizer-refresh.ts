@@ -12,7 +12,7 @@ import { worstCaseCallMs } from '../platforms/upstream-retry.js';
 import { digest } from '../store/store-keys.js';
 import type { ComponentTokenService } from '../tokens/component-token.service.js';
 import { isExpired, type CachedToken } from '../tokens/renewal.js';
-import type { AuthorizerRecord } from './authorizer.interface.js';
+import { revokedRecord, type AuthorizerRecord } from './authorizer.interface.js';
 import type { AuthorizerStore } from './authorizer.store.js';
 import type { AuthorizerSyncService } from './authorizer-sync.service.js';
 import type { ChainRepairService, RepairOutcome } from './chain-repair.service.js';
@@ -497,15 +497,7 @@ export class AuthorizerRefresh {
     const record = await this.store.update(component, authorizerAppId, (current) => {
       if (!current || current.status === 'revoked') return undefined;
       changed = true;
-      return {
-        ...current,
-        status: 'revoked',
-        refreshToken: undefined,
-        refreshTokenExpiresAt: undefined,
-        refreshTokenIssuedAt: undefined,
-        refreshAttempt: undefined,
-        updatedAt: this.clock.now(),
-      };
+      return revokedRecord(current, this.clock.now());
     });
     this.pending.clear(component, authorizerAppId);
     await this.tokens.drop(component, authorizerAppId);

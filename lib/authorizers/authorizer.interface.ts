@@ -40,3 +40,19 @@ export interface AuthorizerRecord extends Omit<AuthorizerInfo, 'accessTokenExpir
    */
   refreshAttempt?: { at: number; fingerprint: string };
 }
+
+/**
+ * `current` as revoked at `now`: the chain (refresh token, its times, an attempt mark) is gone,
+ * everything else kept. One place, so every revocation path forgets the same fields.
+ */
+export function revokedRecord(current: AuthorizerRecord, now: number): AuthorizerRecord {
+  return {
+    ...current,
+    status: 'revoked',
+    refreshToken: undefined,
+    refreshTokenExpiresAt: undefined,
+    refreshTokenIssuedAt: undefined,
+    refreshAttempt: undefined,
+    updatedAt: now,
+  };
+}

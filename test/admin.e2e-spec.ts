@@ -80,6 +80,9 @@ const ROUTES: Array<[string, string]> = [
   ['POST', `/admin/components/${A}/authorizers/wx_shop_1/revoke`],
   ['POST', `/admin/components/${A}/sync`],
   ['POST', `/admin/components/${A}/authorization-link`],
+  ['GET', '/admin/authorizers/wx_shop_1'],
+  ['POST', '/admin/authorizers/wx_shop_1/renew'],
+  ['POST', '/admin/authorizers/wx_shop_1/revoke'],
 ];
 
 let h: Harness | undefined;
@@ -183,6 +186,15 @@ describe.each(ADAPTERS)('admin API on %s with a global prefix', (adapter) => {
     expect(renewed.status).toBe(200);
     expect(renewed.json.accessTokenExpiresAt).toBeGreaterThan(expiresBefore);
     expect(h.fake.calls('api_authorizer_token')).toBe(1);
+    // The contract's short form, the authorizer named alone: the same renewal, its component found.
+    h.clock.advance(60_000);
+    const alone = await post('/admin/authorizers/wx_shop_1/renew');
+    expect(alone.status).toBe(200);
+    expect(alone.json.accessTokenExpiresAt).toBeGreaterThan(renewed.json.accessTokenExpiresAt as number);
+    expect(h.fake.calls('api_authorizer_token')).toBe(2);
+    expect((await get('/admin/authorizers/wx_shop_1')).json.authorizer).toMatchObject({ status: 'active' });
+    expect((await get('/admin/authorizers/wx_nobody_here')).status).toBe(404);
+    expect((await get('/admin/authorizers/wx_shop_1?componentAppId=a&componentAppId=b')).status).toBe(400);
     const accessToken = await h.tokens.getAuthorizerAccessToken('wx_shop_1', { componentAppId: A });
     expect(h.fake.isAuthorizerTokenValid(accessToken)).toBe(true);
     refreshTokens.push(accessToken, h.fake.authorizerState(A, 'wx_shop_1')?.refreshToken);
@@ -211,6 +223,7 @@ describe.each(ADAPTERS)('admin API on %s with a global prefix', (adapter) => {
 
     const admin = events.filter((e): e is AdminActionEvent => e.type === 'admin.action');
     expect(admin.map((e) => [e.action, e.actor, e.outcome, e.changed])).toEqual([
+      ['renew', USER, 'ok', true],
       ['renew', USER, 'ok', true],
       ['authorization_link', USER, 'ok', false],
       ['mark_revoked', USER, 'ok', true],
@@ -461,6 +474,10 @@ describe('admin API: pagination and hostile input over a few thousand records', 
       [`/admin/components/${A}/authorizers/wx_m1'%20OR%201=1/revoke`],
       [`/admin/components/${A}/authorizers/__proto__/revoke`],
       [`/admin/components/${A}/authorizers/${'a'.repeat(100)}/renew`],
+      [`/admin/authorizers/${'a'.repeat(100)}/renew`],
+      ['/admin/authorizers/__proto__/revoke'],
+      ['/admin/authorizers/wx_nobody/revoke'],
+      ['/admin/authorizers/wx_m00001/renew?componentAppId=wx_unknown'],
       [`/admin/components/wx_unknown/authorizers/wx_m00001/revoke`],
       [`/admin/components/${A}/authorizers/wx_nobody/revoke`],
       [`/admin/components/%3Cscript%3E/sync`],

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards, type Type } from '@nestjs/common';
 import { appIdProblem } from '../app-id.js';
 import type { AuthorizerInfo } from '../authorizers/authorizer.interface.js';
+import { AuthorizerLocator } from '../authorizers/authorizer-locator.service.js';
 import { toHttpError } from '../callback/http-error.js';
 import { servedPath } from '../callback/served-path.js';
 import { AdminActionsService, type AuthorizationLink, type LinkOptions } from './admin-actions.service.js';
@@ -72,7 +73,54 @@ export function createAdminController(): Type<unknown> {
     constructor(
       private readonly queries: AdminQueryService,
       private readonly actions: AdminActionsService,
+      private readonly locator: AuthorizerLocator,
     ) {}
+
+    /** The component of an authorizer named alone (`?componentAppId=` when it has authorized several). */
+    private async componentOf(authorizerAppId: string, query: Record<string, unknown>): Promise<string> {
+      const componentAppId = query?.componentAppId;
+      if (componentAppId !== undefined && typeof componentAppId !== 'string')
+        throw badAdminInput('componentAppId must be given once');
+      return (await this.locator.resolve(authorizerAppId, componentAppId)).appId;
+    }
+
+    // The contract's short forms (DESIGN.md 7c): an authorizer named alone, its component found
+    // as TokenService finds it.
+    @Get('admin/authorizers/:authorizerAppId')
+    authorizerAlone(
+      @Req() req: AdminRequest,
+      @Param('authorizerAppId') authorizerAppId: string,
+      @Query() query: Record<string, unknown>,
+    ) {
+      checkUrl(req);
+      return answer(async () => this.queries.one(await this.componentOf(authorizerAppId, query), authorizerAppId));
+    }
+
+    @Post('admin/authorizers/:authorizerAppId/renew')
+    @HttpCode(200)
+    renewAlone(
+      @Req() req: AdminRequest,
+      @Param('authorizerAppId') authorizerAppId: string,
+      @Query() query: Record<string, unknown>,
+    ): Promise<AuthorizerInfo> {
+      checkUrl(req);
+      return answer(async () =>
+        this.actions.renew(actor(req), await this.componentOf(authorizerAppId, query), authorizerAppId),
+      );
+    }
+
+    @Post('admin/authorizers/:authorizerAppId/revoke')
+    @HttpCode(200)
+    revokeAlone(
+      @Req() req: AdminRequest,
+      @Param('authorizerAppId') authorizerAppId: string,
+      @Query() query: Record<string, unknown>,
+    ): Promise<AuthorizerInfo> {
+      checkUrl(req);
+      return answer(async () =>
+        this.actions.markRevoked(actor(req), await this.componentOf(authorizerAppId, query), authorizerAppId),
+      );
+    }
 
     /** Every component: ticket age and expiry, component token validity (never the token), counts. */
     @Get('admin/components')

@@ -220,17 +220,17 @@ export class AuthorizerMessagesService implements BeforeApplicationShutdown {
       try {
         await this.authorizations.exchange(component, query.code);
         const answer = await firstValueFrom(
-          this.http.post<{ errcode?: number }>(send.url, send.data, {
+          this.http.post<unknown>(send.url, send.data, {
             authorizerAppId: message.authorizerAppId,
             componentAppId: component.appId,
           }),
         );
-        const errcode = answer.data?.errcode;
-        if (errcode !== undefined && errcode !== 0)
+        const code = codec.customerServiceFailure?.(answer.data);
+        if (code !== undefined)
           throw new OpenPlatformError({
             platform: component.platform,
-            code: errcode,
-            message: `customer-service send answered errcode ${errcode}`,
+            code,
+            message: `the customer-service send answered code ${code}`,
           });
         this.logger.log(`release check: answered the code case of ${message.authorizerAppId}`);
       } catch (err) {

@@ -55,4 +55,6 @@ export interface AuthorizerMessageCodec {
   releaseCheck?(message: AuthorizerInbound): ReleaseCheckAction | undefined;
   /** The customer-service call that sends a text to a user as the authorizer. */
   customerServiceText?(component: ResolvedComponent, toUser: string, content: string): OutboundCall;
+  /** The platform's error code in the answer to {@link customerServiceText}, undefined on success. */
+  customerServiceFailure?(answer: unknown): number | undefined;
 }

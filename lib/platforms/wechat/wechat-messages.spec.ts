@@ -108,3 +108,12 @@ describe('WeChat release check', () => {
     ).toBeUndefined();
   });
 });
+
+describe('WeChat customer-service answer', () => {
+  it('names the errcode of a refused send, nothing for a success or a non-object', () => {
+    expect(codec.customerServiceFailure?.({ errcode: 45015, errmsg: 'response out of time limit' })).toBe(45015);
+    expect(codec.customerServiceFailure?.({ errcode: '40001' })).toBe(40001);
+    expect(codec.customerServiceFailure?.({ errcode: 0, errmsg: 'ok' })).toBeUndefined();
+    expect(codec.customerServiceFailure?.('<html>bad gateway</html>')).toBeUndefined();
+  });
+});

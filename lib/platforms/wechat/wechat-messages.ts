@@ -11,6 +11,7 @@ import type { ResolvedComponent } from '../../options/resolved-options.js';
 import type { AuthorizerMessageCodec, DecodedMessage, MessageAddress } from '../message-codec.js';
 import { isUsableField } from '../push-fields.js';
 import { MAX_XML_DEPTH, nestingExceeds, readWeChatEnvelope, wechatXmlParser } from './wechat-push.parser.js';
+import { weChatErrcode } from './wechat.errors.js';
 import { wechatReleaseCheck } from './wechat-release-check.js';
 
 function malformed(what: string): OpenPlatformError {
@@ -228,5 +229,10 @@ export const wechatMessageCodec: AuthorizerMessageCodec = {
       url: `${component.apiBaseUrl}/cgi-bin/message/custom/send`,
       data: { touser: toUser, msgtype: 'text', text: { content } },
     };
+  },
+
+  customerServiceFailure(answer: unknown) {
+    const code = typeof answer === 'object' && answer !== null ? weChatErrcode(answer as Record<string, unknown>) : 0;
+    return code === 0 ? undefined : code;
   },
 };

@@ -8,7 +8,7 @@ import { PlatformRegistry } from '../platforms/platform-registry.js';
 import { Spans } from '../telemetry/telemetry.names.js';
 import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
-import type { AuthorizerInfo, AuthorizerRecord } from './authorizer.interface.js';
+import { unauthorizedEvent, type AuthorizerInfo, type AuthorizerRecord } from './authorizer.interface.js';
 import { AuthorizerStore, toAuthorizerInfo } from './authorizer.store.js';
 import { AuthorizerSyncService } from './authorizer-sync.service.js';
 import { AuthorizerTokenService } from './authorizer-token.service.js';
@@ -118,13 +118,7 @@ export class AuthorizationService {
     if (record?.status !== 'revoked') return;
     if (applied) {
       this.logger.log(`authorizer ${authorizerAppId} de-authorized component ${component.appId}`);
-      this.events.emit({
-        type: 'unauthorized',
-        platform: component.platform,
-        componentAppId: component.appId,
-        authorizerAppId,
-        at: this.clock.now(),
-      });
+      this.events.emit(unauthorizedEvent(component, authorizerAppId, this.clock.now()));
     }
     // Whenever the record ends up revoked, also on a repeat of the push: the first delivery may
     // have failed right here (the cache unreachable), and the platform's retry must finish the job.

@@ -12,7 +12,7 @@ import { worstCaseCallMs } from '../platforms/upstream-retry.js';
 import { digest } from '../store/store-keys.js';
 import type { ComponentTokenService } from '../tokens/component-token.service.js';
 import { isExpired, type CachedToken } from '../tokens/renewal.js';
-import { revokedRecord, type AuthorizerRecord } from './authorizer.interface.js';
+import { revokedRecord, unauthorizedEvent, type AuthorizerRecord } from './authorizer.interface.js';
 import type { AuthorizerStore } from './authorizer.store.js';
 import type { AuthorizerSyncService } from './authorizer-sync.service.js';
 import type { ChainRepairService, RepairOutcome } from './chain-repair.service.js';
@@ -505,13 +505,7 @@ export class AuthorizerRefresh {
       this.logger.warn(
         `authorizer ${authorizerAppId} has de-authorized component ${component.appId} (the platform answered ${cause.code}; its unauthorized push was missed): marked revoked`,
       );
-      this.events.emit({
-        type: 'unauthorized',
-        platform: component.platform,
-        componentAppId: component.appId,
-        authorizerAppId,
-        at: this.clock.now(),
-      });
+      this.events.emit(unauthorizedEvent(component, authorizerAppId, this.clock.now()));
     }
     return statusError(component, authorizerAppId, record);
   }

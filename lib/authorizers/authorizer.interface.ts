@@ -56,3 +56,18 @@ export function revokedRecord(current: AuthorizerRecord, now: number): Authorize
     updatedAt: now,
   };
 }
+
+/** The `unauthorized` event, as every revocation path emits it (a push, or the platform's answer). */
+export function unauthorizedEvent(
+  component: { platform: PlatformName; appId: string },
+  authorizerAppId: string,
+  at: number,
+) {
+  return {
+    type: 'unauthorized' as const,
+    platform: component.platform,
+    componentAppId: component.appId,
+    authorizerAppId,
+    at,
+  };
+}

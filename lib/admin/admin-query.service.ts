@@ -8,9 +8,8 @@ import { ComponentsService } from '../components/components.service.js';
 import type { ComponentStatus } from '../health/status.interface.js';
 import { StatusService } from '../health/status.service.js';
 import type { ResolvedComponent } from '../options/resolved-options.js';
-import { DurableStore } from '../store/durable-store.js';
-import { StoreKeys } from '../store/store-keys.js';
 import { authorizerNotFound, badAdminInput } from './admin-errors.js';
+import { AuthorizerDirectory, lowerBound } from './authorizer-directory.js';
 import { AuthorizerHistory, type AuthorizerHistoryEntry } from './authorizer-history.service.js';
 import { encodeCursor, type AuthorizerQuery } from './authorizer-query.js';
 
@@ -19,10 +18,22 @@ export interface AuthorizerPage {
   items: AuthorizerInfo[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
+  /** How many records this page examined (at most {@link SCAN_BUDGET}). */
+  scanned: number;
 }
 
-/** Records read from the store at once while a page is filled. */
+/** The scan budget of one page, and the last position it examined. */
+interface Scan {
+  left: number;
+  scanned: number;
+  last?: { componentAppId: string; authorizerAppId: string };
+}
+
+/** Records read from the store at once while a filtered page is filled. */
 const READ_BATCH = 200;
+
+/** Records one page examines at most, so a filter that matches few never reads the whole store. */
+export const SCAN_BUDGET = 2_000;
 
 /**
  * The read side of the admin API: component states, the filtered and paged authorizer list, one
@@ -34,7 +45,7 @@ export class AdminQueryService {
   constructor(
     private readonly components: ComponentsService,
     private readonly statuses: StatusService,
-    private readonly store: DurableStore,
+    private readonly directory: AuthorizerDirectory,
     private readonly authorizers: AuthorizerStore,
     private readonly authorizations: AuthorizationService,
     private readonly history: AuthorizerHistory,
@@ -50,6 +61,10 @@ export class AdminQueryService {
    * A page of authorizers in a stable order (components in configuration order, then appids in
    * code-point order). The cursor is a position, not an offset: records written while an operator
    * pages are never answered twice, and every record that existed throughout is answered once.
+   *
+   * A page examines at most {@link SCAN_BUDGET} records: with a filter few records match, a page
+   * may hold fewer than `limit` items (even none) and still a `nextCursor`, where the next page
+   * goes on. Every request is then bounded, whatever the number of authorizers.
    */
   async list(query: AuthorizerQuery): Promise<AuthorizerPage> {
     const all = this.components.all();
@@ -65,36 +80,47 @@ export class AdminQueryService {
       targets = targets.filter((c) => all.indexOf(c) >= index);
     }
     const items: AuthorizerInfo[] = [];
+    const scan: Scan = { left: SCAN_BUDGET, scanned: 0 };
     for (const component of targets) {
       const from = after?.componentAppId === component.appId ? after.authorizerAppId : undefined;
-      const full = await this.fill(component, query, from, items);
-      if (full) {
-        const last = items[items.length - 1];
-        return { items, nextCursor: encodeCursor(last.componentAppId, last.authorizerAppId) };
+      if (await this.fill(component, query, from, items, scan)) {
+        const last = scan.last!;
+        return { items, nextCursor: encodeCursor(last.componentAppId, last.authorizerAppId), scanned: scan.scanned };
       }
     }
-    return { items };
+    return { items, scanned: scan.scanned };
   }
 
-  /** Adds matching records after `from` to `items`; true once a page is full and more may follow. */
+  /**
+   * Adds matching records after `from` to `items`; true once the page is full or the scan budget
+   * spent (more may follow: the page resumes after `scan.last`), false when the component is done.
+   */
   private async fill(
     component: ResolvedComponent,
     query: AuthorizerQuery,
     from: string | undefined,
     items: AuthorizerInfo[],
+    scan: Scan,
   ): Promise<boolean> {
-    const prefix = StoreKeys.authorizers(component.platform, component.appId);
-    const appIds = (await this.store.keys(prefix))
-      .map((k) => k.slice(prefix.length))
-      .filter((id) => (from === undefined || id > from) && (!query.appIdPrefix || id.startsWith(query.appIdPrefix)))
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (let i = 0; i < appIds.length; i += READ_BATCH) {
-      const batch = appIds.slice(i, i + READ_BATCH);
-      const matched = await Promise.all(batch.map((id) => this.match(component, id, query)));
+    const ids = await this.directory.appIds(component);
+    const prefix = query.appIdPrefix;
+    let i = from === undefined ? 0 : lowerBound(ids, from);
+    if (prefix) i = Math.max(i, lowerBound(ids, prefix, true));
+    // Without a filter on the records every record read is an item: read no more than the page needs.
+    const filtered =
+      query.status !== undefined || query.lastRenewalFailed !== undefined || query.expiringWithinMinutes !== undefined;
+    while (i < ids.length && (!prefix || ids[i].startsWith(prefix))) {
+      if (scan.left === 0) return true;
+      let end = Math.min(ids.length, i + Math.min(scan.left, filtered ? READ_BATCH : query.limit - items.length));
+      if (prefix) while (end > i && !ids[end - 1].startsWith(prefix)) end--;
+      const matched = await Promise.all(ids.slice(i, end).map((id) => this.match(component, id, query)));
       for (const info of matched) {
+        scan.left--;
+        scan.scanned++;
+        scan.last = { componentAppId: component.appId, authorizerAppId: ids[i++] };
         if (!info) continue;
-        if (items.length === query.limit) return true;
         items.push(info);
+        if (items.length === query.limit) return true;
       }
     }
     return false;

@@ -38,6 +38,7 @@ interface Tallies {
 export class AuthorizerStore {
   private readonly logger = new Logger('OpenPlatform:AuthorizerStore');
   private readonly tallies = new Map<string, Tallies>();
+  private readonly creationListeners = new Set<(component: ResolvedComponent, authorizerAppId: string) => void>();
 
   constructor(
     private readonly store: DurableStore,
@@ -96,6 +97,15 @@ export class AuthorizerStore {
   }
 
   /**
+   * Calls `listener` after this process writes a component's first record of an authorizer (records
+   * are never deleted, so an appid seen once stays listed). Returns the unsubscribe function.
+   */
+  onCreated(listener: (component: ResolvedComponent, authorizerAppId: string) => void): () => void {
+    this.creationListeners.add(listener);
+    return () => this.creationListeners.delete(listener);
+  }
+
+  /**
    * Applies `change` to the current record (undefined if none) under the record's lock and
    * persists the result; `change` returns undefined to leave the record as it is.
    */
@@ -119,6 +129,7 @@ export class AuthorizerStore {
         throw err;
       }
       for (const tally of tallies) tally.end(authorizerAppId, current?.status, next.status);
+      if (!current) for (const listener of this.creationListeners) listener(component, authorizerAppId);
       return next;
     });
   }

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { createServer } from 'node:http';
 import { OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-open-platform';
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
+import { adminListBenchmarks } from './admin-list.js';
 import { benchmarks } from './benchmarks.js';
 import { compare, printTable } from './measure.js';
 import { readFileSync } from 'node:fs';
@@ -104,6 +105,8 @@ rows.push(...(await sealingBenchmarks()));
 rows.push(...(await hostileMemoryBenchmarks()));
 // The emulator in a child process there, so only the module's memory is measured.
 for (const [name, reading, target, met] of await renewalBenchmarks()) rows.push({ name, reading, target, met });
+// Redis mode: a page of the admin list at 100,000 authorizers against one at 100.
+rows.push(...(await adminListBenchmarks()));
 // Redis mode; the cold callers run in three child processes sharing one Redis.
 for (const [name, reading, target, met] of await fleetBenchmarks()) rows.push({ name, reading, target, met });
 printTable(rows);

@@ -18,7 +18,9 @@ const MAX_FAILURE_COUNTS = 100_000;
 /**
  * When each authorizer is next due for scheduled renewal, in the due-time index (one per
  * component). Written on every token issued, so the scheduler never reads records to find due work.
- * Off (no writes, no memory) until the scheduler is on.
+ * Off (no writes, no memory) until the scheduler is on, except on a fleet's shared index (Redis):
+ * there every process keeps it current, so that a fleet where only some processes run the
+ * scheduler renews the merchants the others onboard and forgets those they see revoked.
  *
  * The due time is the access token's renewal time, and, where refresh tokens expire (Douyin), the
  * earlier of that and the refresh token's keepalive time. Where refresh tokens are single use
@@ -39,7 +41,9 @@ export class AuthorizerRenewals {
     private readonly platforms: PlatformRegistry,
     private readonly clock: Clock,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
-  ) {}
+  ) {
+    this.on = index.shared;
+  }
 
   /** Starts tracking (the scheduler is running). */
   enable(): void {

@@ -25,6 +25,14 @@ export function dueBefore(a: DueEntry, b: DueEntry): boolean {
  * Members are ordered by due time, then by member.
  */
 export abstract class DueIndex {
+  /**
+   * Whether every process of a fleet reads and writes this index (Redis): then each process keeps
+   * it current, scheduler or not, for the processes that run the scheduler.
+   */
+  get shared(): boolean {
+    return false;
+  }
+
   /** Sets `member`'s due time, replacing any earlier one. */
   abstract schedule(index: string, member: string, dueAt: number): Promise<void>;
   /** Sets `member`'s due time only when it is not in the index (a rebuild never undoes a move). */

@@ -11,6 +11,10 @@ export class RedisDueIndex extends DueIndex {
     super();
   }
 
+  override get shared(): boolean {
+    return true;
+  }
+
   async schedule(index: string, member: string, dueAt: number): Promise<void> {
     await this.run('scheduling renewal', () =>
       this.redis.client.zAdd(this.key(index), { score: dueAt, value: member }),

@@ -315,6 +315,38 @@ describe('operator console in Chromium', () => {
     expect(await page.locator('img[src="x"]').count()).toBe(0);
   });
 
+  it('on Fastify too, with its own prefix: the page loads its files, reaches the API and acts', async () => {
+    const fastify = await startHarness({
+      adapter: 'fastify',
+      globalPrefix: 'ops',
+      options: {
+        routePrefix: 'platform',
+        admin: {
+          enabled: true,
+          basicAuth: { username: USER, passwordHash: await hashAdminPassword(PASSWORD, { N: 1024 }) },
+        },
+      },
+    });
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD } });
+    try {
+      await fastify.fake.pushTicket(fastify.eventsUrl(), A);
+      await merchantAuthorizes(fastify, 'wx_fastify_1');
+      expect(fastify.routesUrl).toMatch(/\/ops\/platform$/);
+      const p = await context.newPage();
+      await p.goto(`${fastify.routesUrl}/console#/authorizer/${A}/wx_fastify_1`);
+      await p.getByRole('heading', { name: 'Authorizer wx_fastify_1' }).waitFor();
+      fastify.clock.advance(60_000);
+      await p.getByRole('button', { name: 'Renew now' }).click();
+      await p.getByText('Renewed: the access token of wx_fastify_1 now expires at').waitFor();
+      expect(fastify.fake.calls('api_authorizer_token')).toBe(1);
+      await screenshot(p, '8-fastify-authorizer');
+    } finally {
+      await context.close();
+      await fastify.fake.settle();
+      await fastify.close();
+    }
+  });
+
   it('nothing the browser received holds a credential the emulator issued or the app was given', async () => {
     const credentials = [
       COMPONENT_A.appSecret,

@@ -244,9 +244,11 @@ describe('operator console in Chromium', () => {
   });
 
   it('CSP is enforced on the operator context: no injected inline script, no eval, no HTML string sinks', async () => {
-    await page.goto(consoleUrl);
-    await page.getByRole('row', { name: new RegExp(A) }).waitFor();
-    const outcome = await page.evaluate(async () => {
+    // A page of its own: what this test injects must not stay in the operator's page.
+    const fresh = await operator.newPage();
+    await fresh.goto(consoleUrl);
+    await fresh.getByRole('row', { name: new RegExp(A) }).waitFor();
+    const outcome = await fresh.evaluate(async () => {
       const w = window as Record<string, unknown>;
       const attempt = (run: () => void) => {
         try {
@@ -295,6 +297,7 @@ describe('operator console in Chromium', () => {
       injected: false,
       violations: expect.arrayContaining(['require-trusted-types-for']),
     });
+    await fresh.close();
   });
 
   it('hostile values from the URL and from the store show as text and run nothing', async () => {

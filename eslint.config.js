@@ -66,4 +66,23 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The console's script runs in the browser (served as is, no build step).
+    files: ['lib/console/assets/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        HTMLElement: 'readonly',
+        HTMLButtonElement: 'readonly',
+        HTMLInputElement: 'readonly',
+        Node: 'readonly',
+      },
+    },
+  },
 );

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { createAdminController } from './admin/admin.controller.js';
 import { createAuthorizeController } from './callback/authorize.controller.js';
 import { createEventsController } from './callback/events.controller.js';
+import { createConsoleController } from './console/console.controller.js';
 import { OpenPlatformEvents } from './events/open-platform-events.service.js';
 import { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 import { OpenPlatformHttpService } from './http/open-platform-http.service.js';
@@ -32,13 +33,14 @@ export class OpenPlatformModule extends ConfigurableModuleClass {
 }
 
 function withRuntime(definition: DynamicModule): DynamicModule {
-  // The admin controller is always registered (forRootAsync options are unknown here); its guard
-  // answers 404 while `admin.enabled` is off.
+  // The admin and console controllers are always registered (forRootAsync options are unknown
+  // here); their guard answers 404 while `admin.enabled` is off.
   const controllers = [
     createEventsController(),
     createAuthorizeController(),
     createMessagesController(),
     createAdminController(),
+    createConsoleController(),
   ];
   return {
     ...definition,

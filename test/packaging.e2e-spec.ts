@@ -55,6 +55,17 @@ describe('packaging', () => {
     });
   });
 
+  it("ships the console's page, script and style sheet in the tarball (the build copies them into dist/)", async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
+    for (const asset of ['index.html', 'console.js', 'console.css'])
+      expect(files).toContain(`dist/console/assets/${asset}`);
+    expect(files.filter((f) => f.startsWith('lib/'))).toEqual([]);
+  });
+
   it('does not ship specs in the build', () => {
     expect(existsSync(join(root, 'dist/crypto/message-crypto.spec.js'))).toBe(false);
   });

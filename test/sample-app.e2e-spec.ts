@@ -47,6 +47,26 @@ describe('sample app', () => {
       }
       // A user's text answered by the sample's one-line handler, through the message URL.
       expect(lines).toContain('wechat: a user wrote "hello" to wx_sample_shop; the handler answered "you said: hello"');
+      // The operator console, announced once with its demo password: it answers with the password only.
+      const login = lines
+        .map((l) => /^operator console: (\S+) \(user (\S+), password (\S+), made for this run/.exec(l))
+        .filter((m) => m !== null);
+      expect(login).toHaveLength(1);
+      const [, consoleUrl, user, password] = login[0];
+      expect(consoleUrl).toMatch(/^http:\/\/.+\/open-platform\/console$/);
+      expect(output.split(password).length).toBe(2);
+      const basic = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      expect((await fetch(consoleUrl)).status).toBe(401);
+      const page = await fetch(consoleUrl, { headers: { authorization: basic } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('/open-platform/console/console.js');
+      const components = await fetch(consoleUrl.replace(/\/console$/, '/admin/components'), {
+        headers: { authorization: basic },
+      });
+      expect(components.status).toBe(200);
+      const listed = (await components.json()) as { components: Array<{ componentAppId: string }> };
+      expect(listed.components.map((c) => c.componentAppId)).toEqual(['wx_sample_component', 'tt_sample_component']);
       // The demo's plain lines only: the module's own log lines are shown with VERBOSE=1.
       expect(output).not.toMatch(/\b(WARN|ERROR)\b/);
       expect(output).not.toContain('sample-douyin-secret');

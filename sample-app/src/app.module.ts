@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { OpenPlatformExceptionFilter, OpenPlatformModule, type ComponentOptions } from 'nest-open-platform';
+import {
+  hashAdminPassword,
+  OpenPlatformExceptionFilter,
+  OpenPlatformModule,
+  type ComponentOptions,
+} from 'nest-open-platform';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { EmulatorModule, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
 import { BusinessApis, ShopsController, ShopsService } from './shops.controller.js';
@@ -30,6 +36,12 @@ export function useEmulator(platform: 'wechat' | 'douyin' = 'wechat'): boolean {
 
 const emulated = useEmulator('wechat') || useEmulator('douyin');
 
+/**
+ * The operator console's login: basic auth with a password made at each start (main.ts prints it
+ * once with the console's URL). A real app keeps only a scrypt hash in its configuration.
+ */
+export const CONSOLE_LOGIN = { username: 'ops', password: randomBytes(15).toString('base64url') };
+
 @Module({
   imports: [
     // The app owns the scheduler; the module registers its renewal interval in it.
@@ -37,7 +49,7 @@ const emulated = useEmulator('wechat') || useEmulator('douyin');
     OpenPlatformModule.forRootAsync({
       imports: emulated ? [EmulatorModule] : [],
       inject: emulated ? [FakeWeChatPlatform, FakeDouyinPlatform] : [],
-      useFactory: (wechat?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform) => ({
+      useFactory: async (wechat?: FakeWeChatPlatform, douyin?: FakeDouyinPlatform) => ({
         components: [
           realComponent('wechat') ?? {
             platform: 'wechat' as const,
@@ -55,6 +67,14 @@ const emulated = useEmulator('wechat') || useEmulator('douyin');
         publicBaseUrl: env.PUBLIC_BASE_URL,
         // The emulators' tokens live seconds (see EmulatorModule): tick every second to show renewal.
         refresh: emulated ? { enabled: true, intervalMs: 1000 } : { enabled: true },
+        // The admin API and the console at /open-platform/console, behind basic auth.
+        admin: {
+          enabled: true,
+          basicAuth: {
+            username: CONSOLE_LOGIN.username,
+            passwordHash: await hashAdminPassword(CONSOLE_LOGIN.password),
+          },
+        },
       }),
     }),
   ],

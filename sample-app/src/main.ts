@@ -5,7 +5,7 @@ import { OpenPlatformEvents, TokenService, type OpenPlatformEventOf } from 'nest
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
-import { AppModule, useEmulator } from './app.module.js';
+import { AppModule, CONSOLE_LOGIN, useEmulator } from './app.module.js';
 import { DEMO_TOKEN_SECONDS, SAMPLE_COMPONENT, SAMPLE_DOUYIN_COMPONENT } from './emulator.module.js';
 import { startPrometheus } from './metrics.js';
 
@@ -108,6 +108,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
   const url = await app.getUrl();
   say(`listening on ${url}; the platforms push to POST ${url}/open-platform/{componentAppId}/events`);
+  say(
+    `operator console: ${url}/open-platform/console (user ${CONSOLE_LOGIN.username}, password ${CONSOLE_LOGIN.password}, made for this run and shown only here)`,
+  );
   if (!demo) {
     say(
       "real components configured: waiting for the platforms' ticket pushes (merchants authorize via GET /open-platform/{componentAppId}/authorize)",

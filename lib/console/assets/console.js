@@ -393,7 +393,13 @@ async function showAuthorizers(params) {
   view.replaceChildren(
     form,
     rows.length === 0
-      ? el('p', { class: 'empty', text: 'No authorizer matches these filters.' })
+      ? el('p', {
+          class: 'empty',
+          // A page examines a bounded number of records: with a rare filter it may hold none yet.
+          text: page.nextCursor
+            ? `None of the ${page.scanned} records examined for this page matches; the next page goes on searching.`
+            : 'No authorizer matches these filters.',
+        })
       : table(
           'Authorizers',
           [
@@ -406,7 +412,7 @@ async function showAuthorizers(params) {
             'Authorized',
           ],
           rows,
-          `${rows.length} shown${page.nextCursor ? '; more on the next page' : ''}. Order: component, then appid.`,
+          `${rows.length} shown of ${page.scanned} examined${page.nextCursor ? '; more on the next page' : ''}. Order: component, then appid.`,
         ),
     pager,
   );

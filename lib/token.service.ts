@@ -38,9 +38,13 @@ export interface AuthorizationUrlRequest {
 }
 
 /**
- * The credentials of every configured component and its authorizers . Concurrent
+ * The credentials of every configured component and its authorizers. Concurrent
  * callers asking for the same missing or expiring token share one upstream call. Failures are
  * `OpenPlatformError`s.
+ *
+ * Nest's injector builds it: inject it, never construct it.
+ *
+ * @hideconstructor
  */
 @Injectable()
 export class TokenService {

@@ -116,7 +116,7 @@ export interface PushEvent extends EventBase {
 export type AdminActionName = 'renew' | 'sync' | 'authorization_link' | 'mark_revoked';
 
 /**
- * An operator acted through the admin API (see the README's "Admin API"). Emitted once per
+ * An operator acted through the admin API (see docs/admin.md). Emitted once per
  * request, whether it changed anything (`changed`) or found it already done (idempotent repeats).
  */
 export interface AdminActionEvent extends EventBase {

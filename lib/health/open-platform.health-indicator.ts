@@ -31,6 +31,10 @@ export const HEALTH_TOKEN_RETRY_MS = 60_000;
  *
  * A down component is *returned* (`{ [key]: { status: 'down', … } }`), never thrown: terminus 12
  * answers 503 for a returned `down` and 500 for a thrown error.
+ *
+ * Nest's injector builds it: inject it, never construct it.
+ *
+ * @hideconstructor
  */
 @Injectable()
 export class OpenPlatformHealthIndicator {

@@ -19,7 +19,7 @@ export interface OpenPlatformStatus {
   redis?: { connected: boolean };
 }
 
-/** The state of scheduled renewal (see the README's "Scheduled renewal"). */
+/** The state of scheduled renewal (see docs/scheduled-renewal.md). */
 export interface RenewalStatus {
   /** Whether the renewal interval runs in this app (`refresh.enabled` and the app's scheduler). */
   scheduled: boolean;

@@ -183,6 +183,6 @@ export interface OpenPlatformModuleOptions {
   unknownAuthorizerTtlMs?: number;
   /** The message URL: handler budget, built-in release check. */
   messages?: MessagesOptions;
-  /** The admin API; off by default (no route answers). See the README's "Admin API". */
+  /** The admin API; off by default (no route answers). See docs/admin.md. */
   admin?: AdminOptions;
 }

@@ -1,4 +1,8 @@
-/** What the app answered to a push. */
+/**
+ * What the app answered to a push.
+ *
+ * @inline
+ */
 export interface PushAnswer {
   /** HTTP status of the app's answer. */
   status: number;

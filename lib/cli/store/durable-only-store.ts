@@ -7,23 +7,29 @@ import { durableKeys } from './durable-keys.js';
  * migration, `SealedDurableStore.reseal()`) must not read.
  */
 export class DurableOnlyStore extends DurableStore {
-  constructor(private readonly inner: DurableStore) {
+  // An ES private field: the module's options check (class-transformer) copies an options tree
+  // by constructing each object it finds anew, which a store holding a live connection survives
+  // only if the connection cannot be seen.
+  readonly #inner: DurableStore;
+
+  constructor(inner: DurableStore) {
     super();
+    this.#inner = inner;
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    return this.inner.get<T>(key);
+    return this.#inner.get<T>(key);
   }
 
   set<T>(key: string, value: T): Promise<void> {
-    return this.inner.set(key, value);
+    return this.#inner.set(key, value);
   }
 
   delete(key: string): Promise<void> {
-    return this.inner.delete(key);
+    return this.#inner.delete(key);
   }
 
   async keys(prefix: string): Promise<string[]> {
-    return durableKeys(await this.inner.keys(prefix));
+    return durableKeys(await this.#inner.keys(prefix));
   }
 }

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { deleteUnder, rawClient, REDIS_URL, uniquePrefix } from '../lib/store/redis/spec-helpers.js';
 import { runCli } from './support/cli.js';
 import { COMPONENT_A, wechatComponent } from './support/fixtures.js';
+import { FakeDouyinPlatform } from '../lib/testing/index.js';
+import { ManualClock } from './support/manual-clock.js';
+import { DOUYIN_COMPONENT, startDouyinHarness } from './support/douyin-harness.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const dir = join(import.meta.dirname, '..', '.tmp', `cli-import-app-${process.pid}`);
@@ -131,5 +134,53 @@ describe('CLI import → an app serves the imported authorizers', () => {
     const facts = JSON.parse(status.stdout);
     expect(facts.components[0]).toMatchObject({ componentAppId: COMPONENT_A.appId, ticket: { held: true } });
     expect(status.stdout).not.toContain(refreshToken);
+  });
+
+  it('Douyin, from CSV: the app on the imported store spends the single-use refresh token exactly once', async () => {
+    // The system being left: an app of its own that onboarded the merchant.
+    const clock = new ManualClock();
+    const fake = new FakeDouyinPlatform({ components: [DOUYIN_COMPONENT], now: () => clock.now() });
+    await fake.start();
+    const old = await startDouyinHarness('v2', { shared: { fake, clock } });
+    let refreshToken: string;
+    try {
+      await fake.pushTicket(old.eventsUrl, DOUYIN_COMPONENT.appId);
+      await old.tokens.exchangeAuthorizationCode(
+        (await fake.authorize({ componentAppId: DOUYIN_COMPONENT.appId, authorizerAppId: 'tt_imp', push: false }))
+          .authorizationCode,
+        DOUYIN_COMPONENT.appId,
+      );
+      const state = fake.authorizerState(DOUYIN_COMPONENT.appId, 'tt_imp')!;
+      refreshToken = state.refreshToken!;
+      writeFileSync(
+        file('douyin.csv'),
+        'platform,componentAppId,authorizerAppId,refreshToken,refreshTokenExpiresAt\n' +
+          `douyin,${DOUYIN_COMPONENT.appId},tt_imp,${refreshToken},${state.refreshTokenExpiresAt}\n`,
+      );
+    } finally {
+      await old.close();
+    }
+    const douyinPrefix = uniquePrefix('cli-douyin');
+    const imported = await runCli(['import', file('douyin.csv'), '--store', REDIS_URL, '--key-prefix', douyinPrefix]);
+    expect(imported.code).toBe(0);
+
+    const app = await startDouyinHarness('v2', {
+      shared: { fake, clock },
+      options: { redis: { url: REDIS_URL, keyPrefix: douyinPrefix } },
+    });
+    try {
+      await fake.pushTicket(app.eventsUrl, DOUYIN_COMPONENT.appId);
+      fake.resetCalls();
+      const token = await app.tokens.getAuthorizerAccessToken('tt_imp', { componentAppId: DOUYIN_COMPONENT.appId });
+      expect(fake.isAuthorizerTokenValid(token)).toBe(true);
+      expect(fake.calls('auth_token')).toBe(1); // one refresh, with the imported token
+      expect(fake.refreshTokenReuses('tt_imp')).toBe(0);
+      expect(fake.calls('retrieve_auth_code')).toBe(0); // no chain repair, no re-authorization
+      expect(fake.authorizerState(DOUYIN_COMPONENT.appId, 'tt_imp')!.refreshToken).not.toBe(refreshToken);
+    } finally {
+      await app.close();
+      await fake.stop();
+      await deleteUnder(client, douyinPrefix);
+    }
   });
 });

@@ -518,6 +518,24 @@ describe('validateOptions: fleet mode and custom stores', () => {
     expect(() => validateOptions(options({ redis: { url: REDIS_URL }, storage: { durable } }))).not.toThrow();
   });
 
+  it('never rebuilds an app-supplied store (a constructor that needs its arguments, private fields, nested instances)', () => {
+    class DependentStore extends MemoryDurableStore {
+      readonly #inner: { name: string };
+      constructor(readonly dep: { client: { name: string } }) {
+        super();
+        this.#inner = dep.client; // throws if called without its argument
+      }
+      name(): string {
+        return this.#inner.name;
+      }
+    }
+    const durable = new DependentStore({ client: { name: 'pg' } });
+    const cache = new CacheManagerTokenCache(createCache());
+    expect(() => validateOptions(options({ storage: { durable } }))).not.toThrow();
+    expect(() => validateOptions(options({ storage: { durable, cache } }))).not.toThrow();
+    expect(durable.name()).toBe('pg');
+  });
+
   it('refuses storage.cache together with redis: the fleet must share its tokens', () => {
     const cache = new CacheManagerTokenCache(createCache());
     const err = refusal(options({ redis: { url: REDIS_URL }, storage: { cache } }));

@@ -17,7 +17,7 @@ export function validateOptions(options: unknown, supportedPlatforms?: readonly 
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalid(['options: must be an object with a `components` array']);
   }
-  const schema = plainToInstance(OpenPlatformOptionsSchema, options);
+  const schema = plainToInstance(OpenPlatformOptionsSchema, withoutInstances(options as Record<string, unknown>));
   const problems = validateSync(schema, {
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -99,6 +99,20 @@ function adminProblems(options: OpenPlatformModuleOptions): string[] {
     if (problem) problems.push(`admin.basicAuth.passwordHash: ${problem}`);
   }
   return problems;
+}
+
+/**
+ * The options with the app's instances (stores, a guard) left out: class-transformer would rebuild
+ * them by calling their constructors without arguments, which throws for a store that needs its
+ * client. They are checked by hand ({@link storageProblems}, {@link adminProblems}).
+ */
+function withoutInstances(options: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...options };
+  const { storage, admin } = options;
+  if (storage && typeof storage === 'object' && !Array.isArray(storage)) copy.storage = {};
+  if (admin && typeof admin === 'object' && !Array.isArray(admin) && 'guard' in admin)
+    copy.admin = { ...admin, guard: (admin as { guard?: unknown }).guard === undefined ? undefined : {} };
+  return copy;
 }
 
 function storageProblems(options: OpenPlatformModuleOptions): string[] {

@@ -18,7 +18,10 @@ export interface AuthorizerPage {
   items: AuthorizerInfo[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
-  /** How many records this page examined (at most 2,000: a filtered page may hold fewer items than `limit` and still a `nextCursor`). */
+  /**
+   * How many records this page examined (at most 2,000: a filtered page may hold fewer items than
+   * `limit`, even none, and still a `nextCursor`).
+   */
   scanned: number;
 }
 

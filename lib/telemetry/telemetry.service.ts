@@ -79,6 +79,8 @@ export class Telemetry {
    */
   private readonly ticks = new WeakSet<object>();
   private readonly tallies = new Map<unknown, LookupTally>();
+  private lastSubject: TelemetrySubject | undefined;
+  private lastTally: LookupTally | undefined;
   private readonly servers = new Map<string, { address: string; port: number | undefined }>();
 
   private constructor(private readonly i: Instruments | undefined) {}
@@ -132,8 +134,12 @@ export class Telemetry {
 
   /** The lookup counts of a component (created at boot for every configured one). */
   tally(component: TelemetrySubject): LookupTally {
+    // The warm hit asks for the same component's tally call after call: one identity test, no lookup.
+    if (component === this.lastSubject) return this.lastTally!;
     let t = this.tallies.get(component);
     if (!t) this.tallies.set(component, (t = newTally(component.platform, component.appId)));
+    this.lastSubject = component;
+    this.lastTally = t;
     return t;
   }
 

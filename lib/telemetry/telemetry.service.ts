@@ -176,6 +176,11 @@ export class Telemetry {
       unit: 's',
       description: 'How long the oldest overdue scheduled renewal of a component has waited',
     });
+    const expiring = i.meter.createObservableGauge(Metrics.expiring, {
+      unit: '{token}',
+      description:
+        'Tokens inside their renewal window (remaining life below the margin) or expired, not renewed yet, by kind',
+    });
     const deferred = i.meter.createObservableGauge(Metrics.deferred, {
       unit: '{authorizer}',
       description: 'Due authorizers the last scheduler tick left for the next one',
@@ -188,10 +193,14 @@ export class Telemetry {
           if (c.ticketAgeMs !== undefined) r.observe(ticketAge, c.ticketAgeMs / 1000, base);
           for (const [status, n] of Object.entries(c.authorizers)) r.observe(authorizers, n, { ...base, status });
           if (c.schedulerLagMs !== undefined) r.observe(lag, c.schedulerLagMs / 1000, base);
+          if (c.expiring?.component !== undefined)
+            r.observe(expiring, c.expiring.component, { ...base, kind: 'component' });
+          if (c.expiring?.authorizer !== undefined)
+            r.observe(expiring, c.expiring.authorizer, { ...base, kind: 'authorizer' });
         }
         if (s.deferred !== undefined) r.observe(deferred, s.deferred);
       },
-      [ticketAge, authorizers, lag, deferred],
+      [ticketAge, authorizers, lag, expiring, deferred],
     );
   }
 

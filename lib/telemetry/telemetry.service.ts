@@ -332,12 +332,14 @@ export class Telemetry {
 
   /**
    * A span around one scheduler tick; renewals started inside it count as `scheduled` (this needs
-   * the SDK's context manager, as every parent-child link does).
+   * the SDK's context manager, as every parent-child link does). Always a root span: the interval
+   * keeps the context it was created in (the app's boot, maybe inside a span of the app's own), and
+   * every tick would otherwise join that one never-ending trace.
    */
   tick<T>(work: () => Promise<T>, describe: (result: T) => Attributes): Promise<T> {
     const i = this.i;
     if (!i) return work();
-    return i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {} }, async (span) => {
+    return i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {}, root: true }, async (span) => {
       this.ticks.add(span);
       try {
         const result = await work();

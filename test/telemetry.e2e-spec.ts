@@ -209,6 +209,12 @@ describe('telemetry through @opentelemetry/api with the real SDK (e2e against th
     // A scheduler tick: renewals inside it are `scheduled`.
     spans.reset();
     w.clock.advance(7000 * 1000);
+    // Every token is now inside its renewal window (200 s of 7200 s left, the margin is 300 s):
+    // the gauge counts them until the tick renews them.
+    const before = await collect();
+    expect(sum(before, Metrics.expiring, { component: COMPONENT_A.appId, kind: 'authorizer' })).toBe(SHOPS.length);
+    expect(sum(before, Metrics.expiring, { component: COMPONENT_A.appId, kind: 'component' })).toBe(1);
+    expect(sum(before, Metrics.expiring, { component: DOUYIN_COMPONENT.appId, kind: 'component' })).toBe(1);
     const report = await w.tick();
     expect(report.authorizers).toBeGreaterThanOrEqual(SHOPS.length);
     const tick = named(Spans.tick)[0];
@@ -272,6 +278,13 @@ describe('telemetry through @opentelemetry/api with the real SDK (e2e against th
     expect(sum(m, Metrics.authorizers, { component: DOUYIN_COMPONENT.appId, status: 'active' })).toBe(1);
     expect(points(m, Metrics.schedulerLag).length).toBe(2);
     expect(sum(m, Metrics.deferred, {})).toBe(0);
+    // Tokens expiring within the margin: none once the tick renewed them, per component and kind.
+    expect(points(m, Metrics.expiring).length).toBe(4);
+    expect(sum(m, Metrics.expiring, { component: COMPONENT_A.appId, kind: 'authorizer' })).toBe(0);
+    expect(sum(m, Metrics.expiring, { component: COMPONENT_A.appId, kind: 'component' })).toBe(0);
+    expect(sum(m, Metrics.expiring, { component: DOUYIN_COMPONENT.appId })).toBe(0);
+    const expiringUnit = m.find((x) => x.descriptor.name === Metrics.expiring)!.descriptor.unit;
+    expect(expiringUnit).toBe('{token}');
 
     // No metric attribute names an authorizer.
     for (const metric of m)

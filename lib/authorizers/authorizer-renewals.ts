@@ -126,6 +126,11 @@ export class AuthorizerRenewals {
     return this.index.due(this.indexKey(component), until, limit, after);
   }
 
+  /** How many authorizers are due by `until` (undefined while the scheduler is off: nothing is indexed). */
+  async countDue(component: ResolvedComponent, until: number): Promise<number | undefined> {
+    return this.on ? this.index.countDue(this.indexKey(component), until) : undefined;
+  }
+
   size(component: ResolvedComponent): Promise<number> {
     return this.index.size(this.indexKey(component));
   }

@@ -72,6 +72,8 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
   // Cache keys, built once per authorizer: a fresh concatenation would be flattened and hashed
   // again on every hot-path lookup.
   private readonly keys = new Map<string, Map<string, string>>();
+  private lastComponent: ResolvedComponent | undefined;
+  private lastKeys: Map<string, string> | undefined;
 
   /**
    * The token's cache key. It is memoized only once this process holds a copy of the token, i.e.
@@ -95,7 +97,15 @@ export class AuthorizerTokenService implements OnModuleDestroy, OnApplicationShu
    * for a checked appid (undefined otherwise: then check it and use {@link hot}). No key is built.
    */
   warm(component: ResolvedComponent, authorizerAppId: string): string | undefined {
-    const key = this.keys.get(component.appId)?.get(authorizerAppId);
+    // The keys of the component asked last: one identity test instead of a lookup on the warm hit.
+    let perComponent = this.lastKeys;
+    if (component !== this.lastComponent) {
+      perComponent = this.keys.get(component.appId);
+      if (perComponent === undefined) return undefined;
+      this.lastComponent = component;
+      this.lastKeys = perComponent;
+    }
+    const key = perComponent!.get(authorizerAppId);
     if (key === undefined) return undefined;
     const token: Marked | undefined = this.keeper.hotToken(key);
     if (token === undefined) return undefined;

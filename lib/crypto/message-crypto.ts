@@ -4,8 +4,9 @@
  * this scheme: AES-256-CBC with a 32-byte PKCS#7 block, a length-prefixed body and a trailing
  * appid, with a 16-byte (WeChat) or 32-byte (Douyin) random prefix.
  */
-import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, timingSafeEqual } from 'node:crypto';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
+import { fillRandom } from './random-pool.js';
 import { isPlatformName, PLATFORM_NAMES, type PlatformName } from '../platform-names.js';
 
 export type CryptoPlatform = PlatformName;
@@ -112,21 +113,28 @@ export class MessageCrypto {
    */
   encrypt(message: string, random?: Buffer): string {
     const prefixLength = PREFIX_LENGTH[this.platform];
-    const prefix = random ?? randomBytes(prefixLength);
-    if (!Buffer.isBuffer(prefix) || prefix.length !== prefixLength) {
+    if (random !== undefined && (!Buffer.isBuffer(random) || random.length !== prefixLength)) {
       invalid(`random must be a Buffer of ${prefixLength} bytes on ${this.platform}`);
     }
     if (typeof message !== 'string') invalid('message must be a string');
     const body = Buffer.from(message, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length);
-    const plain = Buffer.concat([prefix, length, body, this.appId]);
-    const pad = PAD_BLOCK - (plain.length % PAD_BLOCK);
+    // random(prefix) | length (4, big-endian) | message | appid | PKCS#7 padding to 32 bytes,
+    // written into one buffer (no intermediate Buffers to concatenate).
+    const unpadded = prefixLength + 4 + body.length + this.appId.length;
+    const pad = PAD_BLOCK - (unpadded % PAD_BLOCK);
+    const plain = Buffer.allocUnsafe(unpadded + pad);
+    if (random) random.copy(plain, 0);
+    else fillRandom(plain, 0, prefixLength);
+    plain.writeUInt32BE(body.length, prefixLength);
+    body.copy(plain, prefixLength + 4);
+    this.appId.copy(plain, prefixLength + 4 + body.length);
+    plain.fill(pad, unpadded);
     const { key, iv } = this.keys[0];
     const cipher = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    return Buffer.concat([cipher.update(plain), cipher.update(Buffer.alloc(pad, pad)), cipher.final()]).toString(
-      'base64',
-    );
+    const head = cipher.update(plain);
+    // Block-aligned without auto padding: update() returned every block and final() returns none.
+    const tail = cipher.final();
+    return (tail.length === 0 ? head : Buffer.concat([head, tail])).toString('base64');
   }
 
   private decryptWith({ key, iv }: { key: Buffer; iv: Buffer }, ciphertext: Buffer): string {

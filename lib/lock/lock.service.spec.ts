@@ -113,6 +113,20 @@ describe('MemoryLockService', () => {
     expect((lock as unknown as { tails: Map<string, unknown> }).tails.size).toBe(0);
   });
 
+  it('says a key is idle only while nobody holds or waits for it', async () => {
+    const lock = new MemoryLockService();
+    let release!: () => void;
+    expect(lock.idle('k')).toBe(true);
+    const holder = lock.runExclusive('k', () => new Promise<void>((r) => (release = r)));
+    expect(lock.idle('k')).toBe(false);
+    expect(lock.idle('other')).toBe(true);
+    await Promise.resolve();
+    release();
+    await holder;
+    await new Promise((r) => setImmediate(r));
+    expect(lock.idle('k')).toBe(true);
+  });
+
   it('lets a waiter give up through its signal without running its work or freeing the key early', async () => {
     const lock = new MemoryLockService();
     const events: string[] = [];

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { storeUnavailable } from '../errors/store-unavailable.js';
 import { runWithLease, type Lease } from './lease.js';
-import { LockService, MemoryLockService } from './lock.service.js';
+import { LockService, MemoryLockService, untilAborted } from './lock.service.js';
 
 /** The two Redis commands the lock needs (a node-redis 5 client has them). */
 export interface LeaseCommands {
@@ -78,7 +78,9 @@ export class RedisLockService extends LockService {
   }
 
   runExclusive<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.local.runExclusive(key, () => this.runLeased(`${this.keyPrefix}:${key}:lock`, fn, signal), signal);
+    const run = this.local.runExclusive(key, () => this.runLeased(`${this.keyPrefix}:${key}:lock`, fn, signal), signal);
+    // The wait for Redis ends as soon as the signal aborts, not after the command in flight.
+    return signal ? untilAborted(run, signal) : run;
   }
 
   private async runLeased<T>(lockKey: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -42,6 +42,16 @@ export class HandledMessages {
     handle: () => Promise<MessageOutcome>,
   ): Promise<MessageOutcome & { repeat: boolean }> {
     const key = StoreKeys.handledMessage(component.platform, component.appId, digest(dedupeKey));
+    const turn = async (): Promise<MessageOutcome & { repeat: boolean }> => {
+      const seen = await this.cache.get<MessageOutcome>(key);
+      if (seen) return { ...seen, repeat: true };
+      const outcome = await handle();
+      await this.cache.set(key, outcome, REMEMBER_MS);
+      return { ...outcome, repeat: false };
+    };
+    // The usual case, nobody else holding the message (in memory mode): the turn comes at once and
+    // there is no wait to bound (an AbortController and a timer per message cost more than the rest).
+    if (this.lock.idle(key)) return this.lock.runExclusive(key, turn);
     // Bounds the wait for the lock only: once this delivery's turn has come, it runs to the end.
     const waiting = new AbortController();
     let started = false;
@@ -51,14 +61,10 @@ export class HandledMessages {
     try {
       return await this.lock.runExclusive(
         key,
-        async () => {
+        () => {
           started = true;
           clearTimeout(timer);
-          const seen = await this.cache.get<MessageOutcome>(key);
-          if (seen) return { ...seen, repeat: true };
-          const outcome = await handle();
-          await this.cache.set(key, outcome, REMEMBER_MS);
-          return { ...outcome, repeat: false };
+          return turn();
         },
         waiting.signal,
       );

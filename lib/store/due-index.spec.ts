@@ -33,6 +33,11 @@ describe('MemoryDueIndex', () => {
       { member: 'a', dueAt: 50 },
     ]);
     expect(await index.size('c')).toBe(2);
+    // Counted by live due times: the moved member once, at its new time; the removed one not.
+    expect(await index.countDue('c', 40)).toBe(1);
+    expect(await index.countDue('c', 50)).toBe(2);
+    expect(await index.countDue('c', 4)).toBe(0);
+    expect(await index.countDue('missing', 100)).toBe(0);
   });
 
   it('matches a sorted reference under random operations, and keeps its memory proportional', async () => {

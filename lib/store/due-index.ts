@@ -53,6 +53,8 @@ export abstract class DueIndex {
   abstract due(index: string, until: number, limit: number, after?: DueEntry): Promise<DueEntry[]>;
   /** How many members the index holds. */
   abstract size(index: string): Promise<number>;
+  /** How many members are due at or before `until` (read by a gauge at metric collection). */
+  abstract countDue(index: string, until: number): Promise<number>;
   /**
    * Calls `listener` whenever the index may have lost members behind the module's back (fleet
    * mode: Redis was unreachable, and may have restarted empty). Memory indexes never lose any.
@@ -103,6 +105,10 @@ export class MemoryDueIndex extends DueIndex {
   async size(index: string): Promise<number> {
     return this.heaps.get(index)?.size ?? 0;
   }
+
+  async countDue(index: string, until: number): Promise<number> {
+    return this.heaps.get(index)?.countUntil(until) ?? 0;
+  }
 }
 
 class LazyHeap {
@@ -117,6 +123,13 @@ class LazyHeap {
 
   dueAt(member: string): number | undefined {
     return this.live.get(member);
+  }
+
+  /** Live members due by `until`: one pass over the live times (at collection, never per call). */
+  countUntil(until: number): number {
+    let n = 0;
+    for (const dueAt of this.live.values()) if (dueAt <= until) n++;
+    return n;
   }
 
   set(member: string, dueAt: number): void {

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PlatformName } from '../platform-names.js';
 
 /** How a credential (a code, a push signature) appears in a key: its SHA-256, never itself. */
 export function digest(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  // One-shot: no Hash object per key.
+  return hash('sha256', value, 'hex');
 }
 
 /**

@@ -19,7 +19,7 @@ export interface OtelSpan {
 export interface OtelTracer {
   startActiveSpan<F extends (span: OtelSpan) => unknown>(
     name: string,
-    options: { kind?: number; attributes?: Attributes },
+    options: { kind?: number; attributes?: Attributes; root?: boolean },
     fn: F,
   ): ReturnType<F>;
 }

@@ -14,4 +14,10 @@ export interface ComponentSnapshot {
   authorizers: Record<string, number>;
   /** How long the oldest overdue scheduled renewal has waited (ms; 0 when none is overdue). */
   schedulerLagMs?: number;
+  /**
+   * Tokens inside their renewal window (remaining life below min(marginSeconds, 20% of their
+   * lifetime), or expired) and not renewed yet: the component's (0 or 1, when one is cached) and
+   * its authorizers' as the scheduler's index has them due (undefined while the scheduler is off).
+   */
+  expiring?: { component?: number; authorizer?: number };
 }

@@ -8,6 +8,7 @@ export const Metrics = {
   renewals: 'open_platform.token.renewals',
   renewalDuration: 'open_platform.token.renewal.duration',
   lookups: 'open_platform.token.lookups',
+  expiring: 'open_platform.token.expiring',
   pushes: 'open_platform.pushes',
   ticketAge: 'open_platform.ticket.age',
   authorizers: 'open_platform.authorizers',

@@ -79,6 +79,8 @@ export class Telemetry {
    */
   private readonly ticks = new WeakSet<object>();
   private readonly tallies = new Map<unknown, LookupTally>();
+  private lastSubject: TelemetrySubject | undefined;
+  private lastTally: LookupTally | undefined;
   private readonly servers = new Map<string, { address: string; port: number | undefined }>();
 
   private constructor(private readonly i: Instruments | undefined) {}
@@ -132,8 +134,12 @@ export class Telemetry {
 
   /** The lookup counts of a component (created at boot for every configured one). */
   tally(component: TelemetrySubject): LookupTally {
+    // The warm hit asks for the same component's tally call after call: one identity test, no lookup.
+    if (component === this.lastSubject) return this.lastTally!;
     let t = this.tallies.get(component);
     if (!t) this.tallies.set(component, (t = newTally(component.platform, component.appId)));
+    this.lastSubject = component;
+    this.lastTally = t;
     return t;
   }
 
@@ -170,6 +176,11 @@ export class Telemetry {
       unit: 's',
       description: 'How long the oldest overdue scheduled renewal of a component has waited',
     });
+    const expiring = i.meter.createObservableGauge(Metrics.expiring, {
+      unit: '{token}',
+      description:
+        'Tokens inside their renewal window (remaining life below the margin) or expired, not renewed yet, by kind',
+    });
     const deferred = i.meter.createObservableGauge(Metrics.deferred, {
       unit: '{authorizer}',
       description: 'Due authorizers the last scheduler tick left for the next one',
@@ -182,10 +193,14 @@ export class Telemetry {
           if (c.ticketAgeMs !== undefined) r.observe(ticketAge, c.ticketAgeMs / 1000, base);
           for (const [status, n] of Object.entries(c.authorizers)) r.observe(authorizers, n, { ...base, status });
           if (c.schedulerLagMs !== undefined) r.observe(lag, c.schedulerLagMs / 1000, base);
+          if (c.expiring?.component !== undefined)
+            r.observe(expiring, c.expiring.component, { ...base, kind: 'component' });
+          if (c.expiring?.authorizer !== undefined)
+            r.observe(expiring, c.expiring.authorizer, { ...base, kind: 'authorizer' });
         }
         if (s.deferred !== undefined) r.observe(deferred, s.deferred);
       },
-      [ticketAge, authorizers, lag, deferred],
+      [ticketAge, authorizers, lag, expiring, deferred],
     );
   }
 
@@ -317,12 +332,14 @@ export class Telemetry {
 
   /**
    * A span around one scheduler tick; renewals started inside it count as `scheduled` (this needs
-   * the SDK's context manager, as every parent-child link does).
+   * the SDK's context manager, as every parent-child link does). Always a root span: the interval
+   * keeps the context it was created in (the app's boot, maybe inside a span of the app's own), and
+   * every tick would otherwise join that one never-ending trace.
    */
   tick<T>(work: () => Promise<T>, describe: (result: T) => Attributes): Promise<T> {
     const i = this.i;
     if (!i) return work();
-    return i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {} }, async (span) => {
+    return i.tracer.startActiveSpan(Spans.tick, { kind: i.internalKind, attributes: {}, root: true }, async (span) => {
       this.ticks.add(span);
       try {
         const result = await work();

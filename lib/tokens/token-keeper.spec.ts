@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createCache } from 'cache-manager';
-import { Clock } from '../clock/clock.js';
+import { Clock, SystemClock } from '../clock/clock.js';
+import { COARSE_CLOCK_RESOLUTION_MS } from '../clock/coarse-wall-clock.js';
 import { OpenPlatformError } from '../errors/open-platform.error.js';
 import { LockService, MemoryLockService } from '../lock/lock.service.js';
 import { CacheManagerTokenCache } from '../store/token-cache.js';
@@ -229,5 +230,26 @@ describe('TokenKeeper', () => {
     await settle();
     expect(s.started()).toBe(1); // neither the abandoned renewal nor a new one ran
     expect(s.failures).toEqual([]); // shutting down is not a failed renewal
+  });
+
+  it('on the system clock, stops serving a token hot once it is due (the coarse reading is at most one tick old)', async () => {
+    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      const keeper = new TokenKeeper(
+        new CacheManagerTokenCache(createCache()),
+        new MemoryLockService(),
+        new SystemClock(),
+        300,
+      );
+      // 1000 s of life, due at 80% of it (the margin is min(300 s, 20%)).
+      await keeper.store('k', 'tok', 1000);
+      expect(keeper.hot('k')).toBe('tok');
+      jest.setSystemTime(1_000_000 + 800_000);
+      jest.advanceTimersByTime(COARSE_CLOCK_RESOLUTION_MS);
+      expect(keeper.hot('k')).toBeUndefined();
+      await keeper.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { SystemClock, type Clock } from '../clock/clock.js';
+import { coarseWallClock } from '../clock/coarse-wall-clock.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import type { LockService } from '../lock/lock.service.js';
 import { SingleFlight } from '../lock/single-flight.js';
@@ -75,8 +76,9 @@ export class TokenKeeper {
 
   /** As {@link hot}, the cached record (this process's copy). */
   hotToken(key: string): CachedToken | undefined {
-    const now = this.clock.now();
-    // The system clock is the wall clock the cache's local copies are timed with: one read serves both.
+    // On the system clock, a reading at most 1 ms old (the clock read was most of a warm hit's
+    // cost); it is also the wall clock the cache's local copies are timed with: one read serves both.
+    const now = this.wallClock ? coarseWallClock.now() : this.clock.now();
     const token = this.cache.peek<CachedToken>(key, this.wallClock ? now : undefined);
     return token && !needsRenewal(token, now, this.marginSeconds) ? token : undefined;
   }

@@ -58,6 +58,10 @@ export class RedisDueIndex extends DueIndex {
     }
   }
 
+  async countDue(index: string, until: number): Promise<number> {
+    return this.run('reading the renewal schedule', () => this.redis.client.zCount(this.key(index), '-inf', until));
+  }
+
   async size(index: string): Promise<number> {
     return this.run('reading the renewal schedule', () => this.redis.client.zCard(this.key(index)));
   }

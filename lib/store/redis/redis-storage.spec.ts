@@ -101,6 +101,7 @@ describe('OpenPlatformStorage in fleet mode (integration, real Redis)', () => {
       if (step % 30 === 0) {
         const until = rand(100_000);
         expect(await (step % 4 ? a : b).dueIndex.due(index, until, 7)).toEqual(await reference.due(index, until, 7));
+        expect(await (step % 4 ? b : a).dueIndex.countDue(index, until)).toBe(await reference.countDue(index, until));
       }
     }
     expect(await a.dueIndex.size(index)).toBe(await reference.size(index));

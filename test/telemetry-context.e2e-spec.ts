@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, Param, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Module, Param, type INestApplication, type LoggerService } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -47,7 +47,22 @@ class OrdersController {
     await this.tokens.getAuthorizerAccessToken(shop, { forceRefresh: true });
     return { ok: true };
   }
+
+  /** A component token renewal, which the module logs. */
+  @Get('component/renew')
+  async component(): Promise<{ ok: boolean }> {
+    await this.tokens.getComponentAccessToken(COMPONENT_A.appId, { forceRefresh: true });
+    return { ok: true };
+  }
 }
+
+/** Every line the module logs, with the trace and span active when it was logged. */
+const logged: Array<{ message: string; traceId?: string; spanId?: string }> = [];
+const record = (message: unknown) => {
+  const active = trace.getActiveSpan()?.spanContext();
+  logged.push({ message: String(message), traceId: active?.traceId, spanId: active?.spanId });
+};
+const correlatingLogger: LoggerService = { log: record, warn: record, error: record, debug: record, verbose: record };
 
 function serverSpans(req: Request, res: Response, next: NextFunction): void {
   trace.getTracer('the-app').startActiveSpan(`${req.method} /orders/:shop`, { kind: SpanKind.SERVER }, (span) => {
@@ -81,7 +96,7 @@ async function boot(clock: ManualClock, intervalMs: number): Promise<{ app: INes
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: correlatingLogger });
   app.use(serverSpans);
   // Booted inside a span of the app's own: the scheduler's interval is created in its context.
   await trace.getTracer('the-app').startActiveSpan('app.boot', async (span) => {
@@ -122,6 +137,20 @@ describe('trace context from the app (AsyncLocalStorageContextManager, real HTTP
     expect(upstream[0].kind).toBe(SpanKind.CLIENT);
     expect(parentOf(upstream[0])).toBe(renewal.spanContext().spanId);
     for (const s of [renewal, upstream[0]]) expect(s.spanContext().traceId).toBe(server.spanContext().traceId);
+  });
+
+  it('logs inside the active span: a log correlation (e.g. instrumentation-pino) gets the trace id', async () => {
+    const { url } = await boot(new ManualClock(), 3_600_000);
+    spans.reset();
+    logged.length = 0;
+    expect((await fetch(`${url}/orders/component/renew`)).status).toBe(200);
+    await eventually(() => named('GET /orders/:shop').length === 1, 'the server span ended');
+    const server = named('GET /orders/:shop')[0];
+    const renewal = named(Spans.renewal).find((s) => s.attributes.kind === 'component')!;
+    const line = logged.find((l) => l.message.startsWith('component token renewed'));
+    expect(line).toBeDefined();
+    expect(line!.traceId).toBe(server.spanContext().traceId);
+    expect(line!.spanId).toBe(renewal.spanContext().spanId);
   });
 
   it("runs the scheduler's timer ticks as root spans, their renewals `scheduled` children", async () => {

@@ -1,32 +1,41 @@
-import { FakeDouyinPlatform, FakeWeChatPlatform } from '../../testing/index.js';
+import {
+  FakeDouyinPlatform,
+  FakeWeChatPlatform,
+  type FakeDouyinEndpoint,
+  type FakeWeChatEndpoint,
+} from '../../testing/index.js';
 import { ControlError } from './control-server.js';
 
+// Keyed by the emulators' endpoint types, so the compiler fails here when an endpoint is added
+// to an emulator and not to the counters the control API reports.
+const WECHAT_COUNTED: Record<FakeWeChatEndpoint, true> = {
+  api_component_token: true,
+  api_start_push_ticket: true,
+  api_create_preauthcode: true,
+  api_query_auth: true,
+  api_authorizer_token: true,
+  api_get_authorizer_info: true,
+  api_get_authorizer_list: true,
+  getaccountbasicinfo: true,
+  componentloginpage: true,
+  bindcomponent: true,
+};
+const DOUYIN_COUNTED: Record<FakeDouyinEndpoint, true> = {
+  tp_token: true,
+  pre_auth_code: true,
+  gen_link: true,
+  authorization_page: true,
+  auth_token: true,
+  retrieve_auth_code: true,
+  auth_app_list: true,
+  basic_info: true,
+};
+
 /** Every WeChat endpoint with a built-in call counter (the release check's `custom_send` too). */
-export const WECHAT_ENDPOINTS = [
-  'api_component_token',
-  'api_start_push_ticket',
-  'api_create_preauthcode',
-  'api_query_auth',
-  'api_authorizer_token',
-  'api_get_authorizer_info',
-  'api_get_authorizer_list',
-  'getaccountbasicinfo',
-  'componentloginpage',
-  'bindcomponent',
-  'custom_send',
-] as const;
+export const WECHAT_ENDPOINTS: readonly string[] = [...Object.keys(WECHAT_COUNTED), 'custom_send'];
 
 /** Every Douyin endpoint with a built-in call counter. */
-export const DOUYIN_ENDPOINTS = [
-  'tp_token',
-  'pre_auth_code',
-  'gen_link',
-  'authorization_page',
-  'auth_token',
-  'retrieve_auth_code',
-  'auth_app_list',
-  'basic_info',
-] as const;
+export const DOUYIN_ENDPOINTS: readonly string[] = Object.keys(DOUYIN_COUNTED);
 
 /** The two running emulators and what the control API remembers about them. */
 export class Emulators {

@@ -7,7 +7,7 @@ import { ComponentsService } from '../components/components.service.js';
 import { OPEN_PLATFORM_OPTIONS } from '../open-platform.constants.js';
 import type { ResolvedComponent, ResolvedOptions } from '../options/resolved-options.js';
 import { PlatformRegistry } from '../platforms/platform-registry.js';
-import type { DueEntry } from '../store/due-index.js';
+import { DueIndex, type DueEntry } from '../store/due-index.js';
 import { TicketStore } from '../tickets/ticket.store.js';
 import { SILENT_TELEMETRY, Telemetry } from '../telemetry/telemetry.service.js';
 import { ComponentTokenService } from '../tokens/component-token.service.js';
@@ -53,6 +53,14 @@ export class RenewalSweep {
   private readonly unusable = new Map<string, string>();
   /** Due entries read per page (a property so tests can page small indexes). */
   pageSize = RENEWAL_PAGE;
+  /**
+   * How late after its timer a scheduled tick may start, at random (fleet mode: half the
+   * interval; one process: 0). A fleet's processes boot within milliseconds of one another, and
+   * timers in one phase would hand every renewal to the process whose timer fires first, tick
+   * after tick; a random start per tick spreads the work over the fleet. Each tick looks this much
+   * further ahead, so nothing is renewed later than without it.
+   */
+  readonly spreadMs: number;
 
   constructor(
     private readonly components: ComponentsService,
@@ -64,9 +72,12 @@ export class RenewalSweep {
     private readonly rebuild: DueIndexRebuild,
     private readonly platforms: PlatformRegistry,
     private readonly clock: Clock,
+    index: DueIndex,
     @Inject(OPEN_PLATFORM_OPTIONS) private readonly options: ResolvedOptions,
     private readonly telemetry: Telemetry = SILENT_TELEMETRY,
-  ) {}
+  ) {
+    this.spreadMs = index.shared ? Math.floor(options.refresh.intervalMs / 2) : 0;
+  }
 
   /** The last finished tick, if any. */
   get last(): SweepReport | undefined {
@@ -111,8 +122,9 @@ export class RenewalSweep {
   private async sweep(): Promise<SweepReport> {
     await this.rebuild.booted;
     const startedAt = this.clock.now();
-    // Work due before the next tick is done now: the next tick may come too late for it.
-    const until = startedAt + this.options.refresh.intervalMs;
+    // Work due before the next tick is done now: the next tick may come too late for it (up to an
+    // interval and the next tick's random start later).
+    const until = startedAt + this.options.refresh.intervalMs + this.spreadMs;
     const report: SweepReport = {
       components: 0,
       authorizers: 0,

@@ -26,6 +26,8 @@ export class RenewalScheduler implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger('OpenPlatform:Renewal');
   private registry: IntervalRegistry | undefined;
   private registered = false;
+  /** Ticks waiting for their random start (fleet mode), cleared at shutdown. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly moduleRef: ModuleRef,
@@ -73,7 +75,7 @@ export class RenewalScheduler implements OnModuleInit, OnApplicationBootstrap, O
     }
     this.sweep.start();
     const { intervalMs, marginSeconds, concurrency } = this.options.refresh;
-    const timer = setInterval(() => void this.sweep.tick(), intervalMs);
+    const timer = setInterval(() => this.scheduledTick(), intervalMs);
     // Never what keeps a process (a script, a worker) alive.
     timer.unref();
     registry.addInterval(RENEWAL_INTERVAL_NAME, timer);
@@ -85,10 +87,30 @@ export class RenewalScheduler implements OnModuleInit, OnApplicationBootstrap, O
     void this.sweep.tick();
   }
 
+  /** A tick from the interval: at once, or after a random part of `sweep.spreadMs` (fleet mode). */
+  private scheduledTick(): void {
+    const spread = this.sweep.spreadMs;
+    if (spread <= 0) {
+      void this.sweep.tick();
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.delayed.delete(timer);
+        void this.sweep.tick();
+      },
+      Math.floor(Math.random() * spread),
+    );
+    timer.unref();
+    this.delayed.add(timer);
+  }
+
   async onModuleDestroy(): Promise<void> {
     if (this.registered && this.registry?.doesExist('interval', RENEWAL_INTERVAL_NAME))
       this.registry.deleteInterval(RENEWAL_INTERVAL_NAME);
     this.registered = false;
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     await this.sweep.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Sealed at rest (storage.encryptionKey): the warm path of a sealed app against a plain one, and
-// what sealing adds to a refresh (one AES-256-GCM open of the stored refresh token and one seal of
-// the new record) against the refresh itself, both measured in this run.
+// what sealing adds to a refresh (a seal of the new record, and an open of the stored refresh
+// token unless this process wrote it last) against the refresh itself, all measured in this run.
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
@@ -62,8 +62,13 @@ export async function sealingBenchmarks() {
     async () => undefined,
     { pairs: 11, batch: 40, warmup: 2 },
   );
-  // The same write and read of a record with and without sealing: the difference is what sealing adds.
-  const sealedStore = new SealedDurableStore(new MemoryDurableStore(), encryptionKey);
+  // The same write and read of a record with and without sealing: the difference is what sealing
+  // adds. A refresh reads the record, then writes the new one. When this process wrote the record
+  // last (one process; or the renewal owner of a fleet), the read is answered from the values it
+  // sealed; when another process wrote it, the read decrypts.
+  const inner = new MemoryDurableStore();
+  const sealedStore = new SealedDurableStore(inner, encryptionKey);
+  const otherProcess = new SealedDurableStore(inner, encryptionKey);
   const plainStore = new MemoryDurableStore();
   const record = {
     componentAppId: components[1].appId,
@@ -73,19 +78,33 @@ export async function sealingBenchmarks() {
     updatedAt: Date.now(),
   };
   const key = `wechat:${components[1].appId}:authorizer:${sealed.shop}`;
-  const roundTrip = (store) => async () => {
-    await store.set(key, record);
-    await store.get(key);
+  const roundTrip = (writer, reader) => async () => {
+    await reader.get(key);
+    await writer.set(key, record);
   };
-  const seal = await compare(roundTrip(sealedStore), roundTrip(plainStore), { pairs: 11, batch: 2000, warmup: 2 });
-  const addedUs = Math.max(0, 1e6 / seal.ours - 1e6 / seal.base);
   const refreshUs = 1e6 / refresh.ours;
-  const share = addedUs / refreshUs;
+  const added = async (writer, reader) => {
+    const r = await compare(roundTrip(writer, reader), roundTrip(plainStore, plainStore), {
+      pairs: 11,
+      batch: 2000,
+      warmup: 2,
+    });
+    const us = Math.max(0, 1e6 / r.ours - 1e6 / r.base);
+    return { us, share: us / refreshUs };
+  };
+  const own = await added(sealedStore, sealedStore);
   rows.push({
-    name: 'sealed refresh: what AES-GCM seal + open add to a refresh (loopback emulator)',
-    reading: `${(share * 100).toFixed(2)}% (${addedUs.toFixed(1)} µs of ${(refreshUs / 1000).toFixed(2)} ms)`,
+    name: 'sealed refresh: what AES-GCM adds to a refresh (loopback emulator), the record written last by this process',
+    reading: `${(own.share * 100).toFixed(2)}% (${own.us.toFixed(1)} µs of ${(refreshUs / 1000).toFixed(2)} ms)`,
     target: '< 1%',
-    met: share < 0.01,
+    met: own.share < 0.01,
+  });
+  const crossed = await added(otherProcess, sealedStore);
+  rows.push({
+    name: 'sealed refresh, the record written last by another process (one open more)',
+    reading: `${(crossed.share * 100).toFixed(2)}% (${crossed.us.toFixed(1)} µs of ${(refreshUs / 1000).toFixed(2)} ms)`,
+    target: '< 2% (a seal and an open; a real platform answers in tens of ms)',
+    met: crossed.share < 0.02,
   });
 
   await Promise.all([plain.app.close(), sealed.app.close()]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { MemoryDurableStore } from './durable-store.js';
@@ -39,6 +39,26 @@ describe('SealedDurableStore', () => {
     const tampered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
     await inner.set(RECORD, { ...record, refreshToken: tampered });
     await expect(store.get(RECORD)).rejects.toMatchObject(unreadable);
+  });
+
+  it('the sealed value this process wrote or opened last is read back without decrypting; any other is decrypted and checked', async () => {
+    const inner = new MemoryDurableStore();
+    const secret = key();
+    const store = new SealedDurableStore(inner, secret);
+    const decrypt = jest.spyOn(store as unknown as { decrypt: () => string }, 'decrypt');
+    await store.set(RECORD, record);
+    expect(await store.get(RECORD)).toEqual(record);
+    expect(decrypt).not.toHaveBeenCalled();
+    // Another process (same key, same store) rotated the token: its value is decrypted once, then known.
+    await new SealedDurableStore(inner, secret).set(RECORD, { ...record, refreshToken: 'rotated' });
+    expect(await store.get(RECORD)).toEqual({ ...record, refreshToken: 'rotated' });
+    expect(await store.get(RECORD)).toEqual({ ...record, refreshToken: 'rotated' });
+    expect(decrypt).toHaveBeenCalledTimes(1);
+    // That value copied into another record is decrypted under the other record's key, and refused.
+    const sealed = ((await inner.get(RECORD)) as typeof record).refreshToken;
+    await inner.set(OTHER, { ...record, authorizerAppId: 'wx_other', refreshToken: sealed });
+    await expect(store.get(OTHER)).rejects.toMatchObject(unreadable);
+    expect(decrypt).toHaveBeenCalledTimes(2);
   });
 
   it('rotation: a previous key opens what it sealed; the next write seals under the current key', async () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { fillRandom } from '../crypto/random-pool.js';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { DurableStore } from './durable-store.js';
@@ -10,6 +10,12 @@ const SEALED_FIELDS = ['refreshToken', 'ticket'] as const;
 const PREFIX = 'sealed:v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/**
+ * Values this process sealed or opened last, per record field, kept to skip the decryption when
+ * the store hands the same sealed value back (a refresh reads the record it wrote at the last
+ * one). Bounded: the oldest is dropped first.
+ */
+const OPENED_MAX = 1024;
 
 /** Written once under the current key, read at boot: a wrong key fails the boot, not a later read. */
 export const SEAL_CHECK_KEY = 'nest-open-platform:seal-check';
@@ -24,13 +30,14 @@ export function encryptionKeyProblem(key: unknown): string | undefined {
 
 interface Key {
   id: string;
-  secret: Buffer;
+  /** A KeyObject: Node validates and copies a Buffer key at every cipher it makes. */
+  secret: KeyObject;
 }
 
 function keyOf(base64: string): Key {
   const secret = Buffer.from(base64, 'base64');
   // An id that names the key without revealing it: the first 8 bytes of its SHA-256.
-  return { id: createHash('sha256').update(secret).digest('hex').slice(0, 16), secret };
+  return { id: createHash('sha256').update(secret).digest('hex').slice(0, 16), secret: createSecretKey(secret) };
 }
 
 /**
@@ -46,6 +53,8 @@ function keyOf(base64: string): Key {
 export class SealedDurableStore extends DurableStore {
   private readonly current: Key;
   private readonly keyring: Map<string, Key>;
+  /** `{key}\n{field}` → the sealed value last seen there and what it opens to. */
+  private readonly opened = new Map<string, { sealed: string; plain: string }>();
 
   constructor(
     private readonly inner: DurableStore,
@@ -122,6 +131,7 @@ export class SealedDurableStore extends DurableStore {
   }
 
   delete(key: string): Promise<void> {
+    for (const field of fieldsOf(key)) this.opened.delete(`${key}\n${field}`);
     return this.inner.delete(key);
   }
 
@@ -136,10 +146,32 @@ export class SealedDurableStore extends DurableStore {
     const cipher = createCipheriv('aes-256-gcm', this.current.secret, iv);
     cipher.setAAD(aad(key, field));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return `${PREFIX}${this.current.id}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    const sealed = `${PREFIX}${this.current.id}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    this.remember(key, field, sealed, plain);
+    return sealed;
   }
 
+  /**
+   * The plaintext of a sealed value. The same sealed string at the same record field always opens
+   * to the same plaintext (any other string, a swapped or altered one included, is decrypted and
+   * authenticated), so the last one seen there is answered from memory.
+   */
   private open(key: string, field: string, sealed: string): string {
+    const known = this.opened.get(`${key}\n${field}`);
+    if (known?.sealed === sealed) return known.plain;
+    const plain = this.decrypt(key, field, sealed);
+    this.remember(key, field, sealed, plain);
+    return plain;
+  }
+
+  private remember(key: string, field: string, sealed: string, plain: string): void {
+    const at = `${key}\n${field}`;
+    this.opened.delete(at);
+    if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(at, { sealed, plain });
+  }
+
+  private decrypt(key: string, field: string, sealed: string): string {
     const rest = sealed.slice(PREFIX.length);
     const colon = rest.indexOf(':');
     const k = this.keyring.get(rest.slice(0, colon));

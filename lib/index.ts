@@ -57,6 +57,7 @@ export type {
 export { DurableStore, MemoryDurableStore } from './store/durable-store.js';
 export { KeyvDurableStore, type KeyvDurableStoreOptions } from './store/keyv-durable-store.js';
 export { SealedDurableStore } from './store/sealed-durable-store.js';
+export { exportDurableData, type DurableDataExport } from './backup/export-durable-data.js';
 export { TokenCache } from './store/token-cache.js';
 export { OpenPlatformHealthIndicator } from './health/open-platform.health-indicator.js';
 export type {

@@ -25,6 +25,7 @@ describe('public API', () => {
       'SealedDurableStore',
       'TokenCache',
       'TokenService',
+      'exportDurableData',
       'hashAdminPassword',
     ]);
   });

@@ -17,6 +17,19 @@ const TAG_BYTES = 16;
  */
 const OPENED_MAX = 1024;
 
+/** The store behind each sealed view, for {@link storedView}. */
+const behind = new WeakMap<DurableStore, DurableStore>();
+
+/**
+ * The store as it holds its values: behind a {@link SealedDurableStore}, the store it wraps (sealed
+ * values stay sealed); any other store itself. A backup or a copy reads this, so it never writes
+ * credentials in clear that were sealed at rest.
+ */
+export function storedView(store: DurableStore): DurableStore {
+  const inner = behind.get(store);
+  return inner === undefined ? store : storedView(inner);
+}
+
 /** Written once under the current key, read at boot: a wrong key fails the boot, not a later read. */
 export const SEAL_CHECK_KEY = 'nest-open-platform:seal-check';
 const SEAL_CHECK_VALUE = 'nest-open-platform';
@@ -62,6 +75,7 @@ export class SealedDurableStore extends DurableStore {
     previousEncryptionKeys: readonly string[] = [],
   ) {
     super();
+    behind.set(this, inner);
     this.current = keyOf(encryptionKey);
     this.keyring = new Map([this.current, ...previousEncryptionKeys.map(keyOf)].map((k) => [k.id, k]));
   }

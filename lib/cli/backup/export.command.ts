@@ -1,14 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { once } from 'node:events';
 import { out, say } from '../core/cli-io.js';
 import type { CliCommand } from '../core/command.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { flag, stringOption } from '../core/options.js';
-import { durableKind } from '../store/durable-keys.js';
 import { openNamedStore, STORE_HELP, STORE_OPTIONS } from '../store/store-options.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader } from './backup-format.js';
-import { readAll } from './restore.js';
+import { backupLines, countByKind, writeBackupFile } from '../../backup/backup-file.js';
+import { readDurableEntries } from '../../backup/durable-entries.js';
 
 /** `export`: every durable record of a store as JSON lines, a backup that `import --from backup` restores. */
 export const exportCommand: CliCommand = {
@@ -34,29 +30,16 @@ The backup holds refresh tokens (sealed only if the store is): keep it as secret
     const store = await openNamedStore(values, 'store');
     try {
       say(io, `export: reading ${store.label}`);
-      const entries = await readAll(store.raw, (done, total) => {
+      const entries = await readDurableEntries(store.raw, (done, total) => {
         if (done === total || done % 1000 === 0) say(io, `export: read ${done}/${total}`);
       });
-      const header: BackupHeader = {
-        format: BACKUP_FORMAT,
-        version: BACKUP_VERSION,
-        exportedAt: new Date().toISOString(),
-        records: entries.length,
-      };
-      const lines = [JSON.stringify(header), ...entries.map((e) => JSON.stringify({ key: e.key, value: e.value }))];
+      const lines = backupLines(entries);
       if (target === undefined) {
         for (const line of lines) out(io, line);
       } else {
-        const temporary = `${target}.${process.pid}.tmp`;
-        // Mode 0600: the file holds refresh tokens.
-        const file = createWriteStream(temporary, { mode: 0o600 });
-        for (const line of lines) if (!file.write(`${line}\n`)) await once(file, 'drain');
-        file.end();
-        await once(file, 'finish');
-        await rename(temporary, target);
+        await writeBackupFile(target, lines);
       }
-      const byKind: Record<string, number> = {};
-      for (const e of entries) byKind[durableKind(e.key)!] = (byKind[durableKind(e.key)!] ?? 0) + 1;
+      const byKind = countByKind(entries);
       say(io, `export: ${entries.length} records (${JSON.stringify(byKind)})${target ? ` written to ${target}` : ''}`);
       if (flag(values, 'json') && target !== undefined)
         out(io, JSON.stringify({ records: entries.length, byKind, out: target }));

@@ -2,7 +2,13 @@ import { MemoryDurableStore, type DurableStore } from '../../store/durable-store
 import { SEAL_CHECK_KEY, SealedDurableStore } from '../../store/sealed-durable-store.js';
 import { CliFailure } from '../core/cli-errors.js';
 import type { SealKeys } from '../store/open-store.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, entryProblem, sameValue, type BackupEntry } from './backup-format.js';
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  entryProblem,
+  sameValue,
+  type BackupEntry,
+} from '../../backup/backup-format.js';
 import { restore, type RestoreOutcome, type RestoreTally } from './restore.js';
 
 /** A parsed backup: its well-formed entries and a refusal per malformed line. */

@@ -1,15 +1,17 @@
+import { UsageError } from '../core/cli-errors.js';
 import { out, say } from '../core/cli-io.js';
 import type { CliCommand } from '../core/command.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { flag, stringOption } from '../core/options.js';
 import { openNamedStore } from '../store/store-options.js';
-import { sameValue } from './backup-format.js';
-import { readAll, restore } from './restore.js';
+import { sameValue } from '../../backup/backup-format.js';
+import { readDurableEntries } from '../../backup/durable-entries.js';
+import { restore } from './restore.js';
 
 /** `migrate`: copies every durable record from one store to another; the source is never changed. */
 export const migrateCommand: CliCommand = {
   name: 'migrate',
-  summary: 'copy the durable data from one store to another (memory, Redis, PostgreSQL); the source is kept',
+  summary: 'copy the durable data from one store to another (Redis, PostgreSQL); the source is kept',
   usage: 'migrate --from <url> --to <url> [--from-key-prefix <p>] [--to-key-prefix <p>] [--dry-run] [--json]',
   help: `
 Copies every durable record (authorizer records with refresh tokens, tickets, histories, the seal
@@ -19,7 +21,8 @@ Run it while the app is stopped. Nothing is deleted, from either store; a record
 already holds with another value is kept (and reported) unless --overwrite.
 
 Options:
-  --from <url>, --to <url>         memory | redis://… | postgres://…
+  --from <url>, --to <url>         redis://… | postgres://… (--to also memory, to try it out); an
+                                   app on the memory store backs up with exportDurableData()
   --from-key-prefix, --to-key-prefix   Redis keyPrefix / PostgreSQL namespace of each side
   --from-table, --to-table         PostgreSQL Keyv table of each side (default keyv)
   --overwrite                      replace target records that differ
@@ -41,6 +44,11 @@ Exit codes: 0 the target holds every source record, 1 it does not (or a store fa
   },
   async run(values, _positionals, io) {
     const dryRun = flag(values, 'dry-run');
+    // A memory store lives in the app's process: this one would start empty and "migrate" nothing.
+    if (stringOption(values, 'from') === 'memory')
+      throw new UsageError(
+        'a memory store lives only inside the running app: back it up there with exportDurableData(app.get(DurableStore), file), then run import <file> --store <url>',
+      );
     const from = await openNamedStore(values, 'from', {
       keyPrefix: stringOption(values, 'from-key-prefix'),
       table: stringOption(values, 'from-table'),
@@ -52,7 +60,7 @@ Exit codes: 0 the target holds every source record, 1 it does not (or a store fa
       });
       try {
         say(io, `migrate: reading ${from.label}`);
-        const entries = await readAll(from.raw, (done, total) => {
+        const entries = await readDurableEntries(from.raw, (done, total) => {
           if (done === total || done % 1000 === 0) say(io, `migrate: read ${done}/${total}`);
         });
         say(io, `migrate: writing ${entries.length} records to ${to.label}${dryRun ? ' (dry run)' : ''}`);
@@ -67,8 +75,8 @@ Exit codes: 0 the target holds every source record, 1 it does not (or a store fa
           },
         });
         // Counts compared from a fresh read of both sides, not from what this run believes it wrote.
-        const source = await readAll(from.raw);
-        const target = new Map((await readAll(to.raw)).map((e) => [e.key, e.value]));
+        const source = await readDurableEntries(from.raw);
+        const target = new Map((await readDurableEntries(to.raw)).map((e) => [e.key, e.value]));
         const missing = source.filter((e) => !target.has(e.key) || !sameValue(target.get(e.key), e.value)).length;
         const report = { source: source.length, target: target.size, ...tally, missing, dryRun };
         say(

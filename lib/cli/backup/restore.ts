@@ -1,6 +1,6 @@
 import { DurableStore } from '../../store/durable-store.js';
 import { describeError } from '../core/describe-error.js';
-import { sameValue, type BackupEntry } from './backup-format.js';
+import { sameValue, type BackupEntry } from '../../backup/backup-format.js';
 
 /** What a restore (an import of a backup, a migration) did, key by key. */
 export interface RestoreTally {
@@ -52,23 +52,4 @@ export async function restore(
     options.onEntry?.(entry, outcome, index++);
   }
   return tally;
-}
-
-/** Every durable entry of `store`, read `batch` at a time. */
-export async function readAll(
-  store: DurableStore,
-  onProgress?: (done: number, total: number) => void,
-  batch = 100,
-): Promise<BackupEntry[]> {
-  const keys = await store.keys('');
-  const entries: BackupEntry[] = [];
-  for (let i = 0; i < keys.length; i += batch) {
-    const slice = keys.slice(i, i + batch);
-    const values = await Promise.all(slice.map((k) => store.get(k)));
-    slice.forEach((key, j) => {
-      if (values[j] !== undefined) entries.push({ key, value: values[j] });
-    });
-    onProgress?.(Math.min(i + batch, keys.length), keys.length);
-  }
-  return entries;
 }

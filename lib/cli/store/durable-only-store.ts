@@ -1,5 +1,5 @@
 import { DurableStore } from '../../store/durable-store.js';
-import { durableKeys } from './durable-keys.js';
+import { durableKeys } from '../../store/durable-keys.js';
 
 /**
  * A view of a store that lists only durable data (see {@link durableKeys}): in Redis the module's

@@ -1,4 +1,4 @@
-import { SEAL_CHECK_KEY } from '../../store/sealed-durable-store.js';
+import { SEAL_CHECK_KEY } from './sealed-durable-store.js';
 
 /**
  * The durable kinds of key, as the module writes them (StoreKeys, the admin history): a ticket, an

@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { cryptoBenchmarks } from './crypto.js';
 
 /**
@@ -37,27 +36,6 @@ export const benchmarks = [
       target: '≥ 25%',
       met: ratio >= 0.25,
     }),
-  },
-  {
-    name: 'GET via OpenPlatformHttpService (token injected)',
-    baselineName: 'bare axios, token in params',
-    // The overhead is a few percent of a loopback round trip, within the noise of a few pairs:
-    // many pairs, and the spread (quartiles of the per-pair figures) printed with the median.
-    options: { batch: 200, pairs: 101 },
-    setup: async (ctx) => {
-      ctx.bare = axios.create();
-      ctx.token = await ctx.tokens.getAuthorizerAccessToken(ctx.authorizer);
-    },
-    ours: (ctx) => ctx.http.axiosRef.get(ctx.echoUrl, { authorizerAppId: ctx.authorizer }),
-    baseline: (ctx) => ctx.bare.get(ctx.echoUrl, { params: { access_token: ctx.token } }),
-    judge: (ratio, r) => {
-      const added = (x) => ((1 / x - 1) * 100).toFixed(1); // extra time per call relative to the bare call
-      return {
-        reading: `interceptor adds ${added(ratio)}% per call [quartiles ${added(r.p75)}% – ${added(r.p25)}%, 101 pairs]`,
-        target: '< 5%',
-        met: 1 / ratio - 1 < 0.05,
-      };
-    },
   },
 ];
 

@@ -3,8 +3,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createServer } from 'node:http';
-import { OpenPlatformHttpService, OpenPlatformModule, TokenService } from 'nest-open-platform';
+import { OpenPlatformModule, TokenService } from 'nest-open-platform';
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
 import { adminListBenchmarks } from './admin-list.js';
 import { benchmarks } from './benchmarks.js';
@@ -15,6 +14,7 @@ import { eventsRouteBenchmarks } from './events-route.js';
 import { messagesRouteBenchmarks } from './messages-route.js';
 import { fleetBenchmarks } from './fleet.js';
 import { hostileMemoryBenchmarks } from './hostile-memory.js';
+import { interceptorBenchmarks } from './interceptor.js';
 import { warmHitBenchmarks } from './warm-hit.js';
 import { renewalBenchmarks } from './renewal.js';
 import { sealingBenchmarks } from './sealing.js';
@@ -28,28 +28,13 @@ const component = {
 };
 const authorizer = 'wx_bench_shop';
 
-// The cheapest possible business API: makes the interceptor's share of a call as large as it gets.
-const echo = createServer((req, res) => {
-  res.setHeader('content-type', 'application/json');
-  res.end('{"errcode":0,"errmsg":"ok"}');
-});
-await new Promise((r) => echo.listen(0, '127.0.0.1', r));
-
 const fake = new FakeWeChatPlatform({ components: [component] });
 await fake.start();
 class AppModule {}
 Module({
   imports: [
     OpenPlatformModule.forRoot({
-      // The echo server plays a business API host: its origin gets the tokens.
-      components: [
-        {
-          platform: 'wechat',
-          ...component,
-          apiBaseUrl: fake.baseUrl,
-          apiOrigins: [`http://127.0.0.1:${echo.address().port}`],
-        },
-      ],
+      components: [{ platform: 'wechat', ...component, apiBaseUrl: fake.baseUrl }],
     }),
   ],
 })(AppModule);
@@ -65,8 +50,6 @@ const ctx = {
   component,
   authorizer,
   tokens: app.get(TokenService),
-  http: app.get(OpenPlatformHttpService),
-  echoUrl: `http://127.0.0.1:${echo.address().port}/cgi-bin/account/getaccountbasicinfo`,
 };
 
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? 'unknown CPU';
@@ -93,10 +76,11 @@ for (const b of benchmarks) {
 }
 await app.close();
 await fake.stop();
-await new Promise((r) => echo.close(r));
 
 // Memory and Redis mode, with and without an OpenTelemetry SDK (registered globally: last of the in-process rows).
 rows.push(...(await warmHitBenchmarks()));
+// The business API in a child process; the interceptor's own cost against a bare axios call.
+rows.push(...(await interceptorBenchmarks()));
 rows.push(...(await eventsRouteBenchmarks()));
 rows.push(...(await messagesRouteBenchmarks()));
 rows.push(...(await singleFlightBenchmarks()));

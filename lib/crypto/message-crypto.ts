@@ -4,7 +4,7 @@
  * this scheme: AES-256-CBC with a 32-byte PKCS#7 block, a length-prefixed body and a trailing
  * appid, with a 16-byte (WeChat) or 32-byte (Douyin) random prefix.
  */
-import { createCipheriv, createDecipheriv, hash, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../errors/open-platform.error.js';
 import { fillRandom } from './random-pool.js';
 import { isPlatformName, PLATFORM_NAMES, type PlatformName } from '../platform-names.js';
@@ -36,8 +36,11 @@ export class MessageCrypto {
   private readonly platform: CryptoPlatform;
   private readonly token: string;
   private readonly appId: Buffer;
-  /** Each key with its IV (the key's first 16 bytes), sliced once rather than per message. */
-  private readonly keys: Array<{ key: Buffer; iv: Buffer }>;
+  /**
+   * Each key with its IV (the key's first 16 bytes), made once rather than per message; the key as
+   * a KeyObject, since a Buffer key is validated and copied into a new key at every cipher.
+   */
+  private readonly keys: Array<{ key: KeyObject; iv: Buffer }>;
 
   constructor(options: MessageCryptoOptions) {
     const { platform, token, appId, encodingAesKey, previousEncodingAesKey } = (options ??
@@ -137,7 +140,7 @@ export class MessageCrypto {
     return (tail.length === 0 ? head : Buffer.concat([head, tail])).toString('base64');
   }
 
-  private decryptWith({ key, iv }: { key: Buffer; iv: Buffer }, ciphertext: Buffer): string {
+  private decryptWith({ key, iv }: { key: KeyObject; iv: Buffer }, ciphertext: Buffer): string {
     if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
       throw this.fail(OpenPlatformErrorCode.BAD_PADDING, 'ciphertext length is not a non-zero multiple of 16');
     }
@@ -261,8 +264,8 @@ export function sortedConcat(a: string, b: string, c: string, d: string): string
   return a + b + c + d;
 }
 
-function withIv(key: Buffer): { key: Buffer; iv: Buffer } {
-  return { key, iv: key.subarray(0, 16) };
+function withIv(key: Buffer): { key: KeyObject; iv: Buffer } {
+  return { key: createSecretKey(key), iv: Buffer.from(key.subarray(0, 16)) };
 }
 
 function parseKey(value: unknown, field: string): Buffer {

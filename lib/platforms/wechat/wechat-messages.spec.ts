@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Reply } from '../../authorizer-messages/reply.js';
 import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
-import { wechatMessageCodec as codec } from './wechat-messages.js';
+import { flatTree, wechatMessageCodec as codec } from './wechat-messages.js';
+import { wechatXmlParser } from './wechat-push.parser.js';
 import { wechatReleaseCheck } from './wechat-release-check.js';
 
 const address = { platform: 'wechat' as const, componentAppId: 'wx_component', authorizerAppId: 'wx_shop' };
@@ -115,5 +116,93 @@ describe('WeChat customer-service answer', () => {
     expect(codec.customerServiceFailure?.({ errcode: '40001' })).toBe(40001);
     expect(codec.customerServiceFailure?.({ errcode: 0, errmsg: 'ok' })).toBeUndefined();
     expect(codec.customerServiceFailure?.('<html>bad gateway</html>')).toBeUndefined();
+  });
+});
+
+describe('flatTree (the flat-message fast path)', () => {
+  const shapes = [
+    '<xml><ToUserName><![CDATA[gh_123]]></ToUserName><FromUserName><![CDATA[o_user-1]]></FromUserName>' +
+      '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi <b> & ok]]></Content>' +
+      '<MsgId>1234567890123456</MsgId></xml>',
+    '<xml>\n<ToUserName><![CDATA[gh_123]]></ToUserName>\n<FromUserName><![CDATA[o_u]]></FromUserName>\n' +
+      '<CreateTime>1700000000</CreateTime>\n<MsgType><![CDATA[event]]></MsgType>\n<Event><![CDATA[CLICK]]></Event>\n' +
+      '<EventKey><![CDATA[menu 1]]></EventKey>\n<Location_X>23.1</Location_X>\n</xml>',
+    '<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[]]></Content></xml>',
+  ];
+  /** What the hardened parser reads, or the error. */
+  const slow = (xml: string) =>
+    XMLValidator.validate(xml) === true ? (wechatXmlParser.parse(xml) as { xml: unknown }).xml : 'invalid';
+
+  it("reads the platform's usual shapes as the parser does", () => {
+    for (const xml of shapes) {
+      expect(flatTree(xml)).toBeDefined();
+      expect(flatTree(xml)).toEqual(slow(xml));
+    }
+  });
+
+  it('answers what the parser answers wherever it answers (5,000 mutated messages)', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = [
+      '<',
+      '>',
+      '/',
+      '!',
+      '[',
+      ']',
+      '&',
+      ' ',
+      '\t',
+      '\n',
+      '\u3000',
+      '=',
+      '"',
+      'a',
+      'Z',
+      '_',
+      '-',
+      '.',
+      '?',
+    ];
+    let fast = 0;
+    let changed = 0;
+    for (let i = 0; i < 5000; i++) {
+      let xml = shapes[i % shapes.length];
+      for (let m = 0, count = 1 + rand(3); m < count; m++) {
+        const at = rand(xml.length + 1);
+        const op = rand(3);
+        const ch = alphabet[rand(alphabet.length)];
+        xml =
+          op === 0
+            ? xml.slice(0, at) + ch + xml.slice(at)
+            : xml.slice(0, at) + (op === 1 ? '' : ch) + xml.slice(at + 1);
+      }
+      const tree = flatTree(xml);
+      if (tree === undefined) continue;
+      fast++;
+      if (!shapes.includes(xml)) changed++;
+      expect([xml, slow(xml)]).toEqual([xml, tree]);
+    }
+    // Most mutations are structural and go to the parser; enough keep the shape (a changed name,
+    // value or whitespace) for both sides to be compared.
+    expect(fast).toBeGreaterThan(150);
+    expect(changed).toBeGreaterThan(50);
+  });
+
+  it('leaves nested, repeated, attributed, trimmed and lower-case fields to the parser', () => {
+    for (const xml of [
+      '<xml><ScanCodeInfo><ScanType><![CDATA[qrcode]]></ScanType></ScanCodeInfo></xml>',
+      '<xml><A>1</A><A>2</A></xml>',
+      '<xml><A x="1">1</A></xml>',
+      '<xml><Content><![CDATA[ padded ]]></Content></xml>',
+      '<xml><Content> 1 </Content></xml>',
+      '<xml><constructor>1</constructor></xml>',
+      '<xml><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>',
+      '<?xml version="1.0"?><xml><A>1</A></xml>',
+    ])
+      expect([xml, flatTree(xml)]).toEqual([xml, undefined]);
   });
 });

@@ -24,14 +24,47 @@ function malformed(what: string): OpenPlatformError {
 
 type Tree = Record<string, unknown>;
 
+const XML_OPEN = /^[ \t\r\n]*<xml>/;
+/** One field: a capitalized name, and a CDATA text without `]` or edge whitespace, or a plain token. */
+const FLAT_FIELD =
+  /[ \t\r\n]*<([A-Z][A-Za-z0-9_]{0,63})>(?:<!\[CDATA\[((?:[^\s\]](?:[^\]]*[^\s\]])?)?)\]\]>|([0-9A-Za-z_.-]{1,64}))<\/\1>/y;
+const XML_CLOSE = /[ \t\r\n]*<\/xml>[ \t\r\n]*$/y;
+
+/**
+ * The tree of a message in the platform's usual shape, every field one level deep (text, events
+ * without nested elements), or undefined for anything else, which the parser then reads. Written
+ * by hand because it is on every message's path: validating and parsing a message cost more than
+ * decrypting it. In this shape nothing can be read two ways (no duplicate, nested, attributed or
+ * entity-bearing element, no value the parser would trim), and it answers what the parser
+ * answers (property-tested against it).
+ */
+export function flatTree(xml: string): Tree | undefined {
+  const open = XML_OPEN.exec(xml);
+  if (!open) return undefined;
+  const tree: Tree = {};
+  let at = open[0].length;
+  for (;;) {
+    FLAT_FIELD.lastIndex = at;
+    const field = FLAT_FIELD.exec(xml);
+    if (!field) break;
+    if (Object.hasOwn(tree, field[1])) return undefined;
+    tree[field[1]] = field[2] ?? field[3];
+    at = FLAT_FIELD.lastIndex;
+  }
+  XML_CLOSE.lastIndex = at;
+  return XML_CLOSE.test(xml) ? tree : undefined;
+}
+
 /**
  * Parses a decrypted message into its element tree (nested elements kept: `ScanCodeInfo`,
  * `SendPicsInfo`…), with the same hardening as the events route: no DOCTYPE or entities, bounded
  * nesting, well-formedness checked before parsing.
  */
-function parseTree(xml: string): Tree {
+export function parseTree(xml: string): Tree {
   if (!xml.trim().startsWith('<')) throw malformed('not XML');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw malformed('DOCTYPE and entity declarations are not accepted');
+  const flat = flatTree(xml);
+  if (flat) return flat;
   if (nestingExceeds(xml, MAX_XML_DEPTH)) throw malformed(`elements nested deeper than ${MAX_XML_DEPTH}`);
   let root: unknown;
   try {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import type { InboundPush } from '../platform-adapter.js';
-import { parseWeChatMessage, parseWeChatXml, readWeChatEnvelope } from './wechat-push.parser.js';
+import { parseWeChatMessage, parseWeChatXml, plainEnvelopeEncrypt, readWeChatEnvelope } from './wechat-push.parser.js';
 
 const ENCRYPT =
   'RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxps+q5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50q==';
@@ -299,4 +299,84 @@ describe('parseWeChatMessage', () => {
       malformed(() => parseWeChatMessage(plaintext));
     },
   );
+});
+
+describe('plainEnvelopeEncrypt (the envelope fast path)', () => {
+  const encrypt = 'q83+Fz/0aB9xYw==';
+  const shapes = [
+    `<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    `<xml><AppId><![CDATA[wx_component-1]]></AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    `<xml>\n  <Encrypt><![CDATA[${encrypt}]]></Encrypt>\n</xml>\n`,
+  ];
+
+  it("reads the platform's own shapes", () => {
+    for (const xml of shapes) {
+      expect(plainEnvelopeEncrypt(xml)).toBe(encrypt);
+      expect(parseWeChatXml(xml).Encrypt).toBe(encrypt);
+    }
+  });
+
+  it('answers what the hardened parser answers wherever it answers (5,000 mutated envelopes)', () => {
+    // Deterministic mutations: inserts, deletions and replacements of XML-significant characters.
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = [
+      '<',
+      '>',
+      '/',
+      '!',
+      '[',
+      ']',
+      '&',
+      '"',
+      "'",
+      ' ',
+      '\n',
+      '\u3000',
+      '\uFEFF',
+      '=',
+      'x',
+      'A',
+      '-',
+      '?',
+    ];
+    let fast = 0;
+    let mutatedAccepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      let xml = shapes[i % shapes.length];
+      for (let m = 0, count = 1 + rand(3); m < count; m++) {
+        const at = rand(xml.length + 1);
+        const op = rand(3);
+        const ch = alphabet[rand(alphabet.length)];
+        xml =
+          op === 0
+            ? xml.slice(0, at) + ch + xml.slice(at)
+            : xml.slice(0, at) + (op === 1 ? '' : ch) + xml.slice(at + 1);
+      }
+      const quick = plainEnvelopeEncrypt(xml);
+      if (quick === undefined) continue;
+      fast++;
+      if (!shapes.includes(xml)) mutatedAccepted++;
+      expect([xml, parseWeChatXml(xml).Encrypt]).toEqual([xml, quick]);
+    }
+    // The mutations reach the fast path both unchanged in meaning (whitespace, name or value
+    // characters) and not at all (anything structural): both sides are exercised.
+    expect(fast).toBeGreaterThan(100);
+    expect(mutatedAccepted).toBeGreaterThan(50);
+  });
+
+  it('leaves every other shape to the parser', () => {
+    for (const xml of [
+      `<?xml version="1.0"?><xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      `<xml><Encrypt>${encrypt}</Encrypt></xml>`,
+      `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      `<xml><__proto__><![CDATA[x]]></__proto__><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      `<xml><ToUserName><![CDATA[a]]></AppId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+      `\uFEFF<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    ])
+      expect(plainEnvelopeEncrypt(xml)).toBeUndefined();
+  });
 });

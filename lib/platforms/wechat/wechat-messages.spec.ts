@@ -5,6 +5,7 @@ import { MessageCrypto } from '../../crypto/message-crypto.js';
 import { OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import { flatTree, wechatMessageCodec as codec } from './wechat-messages.js';
 import { wechatXmlParser } from './wechat-push.parser.js';
+import { mutated } from './spec-helpers.js';
 import { wechatReleaseCheck } from './wechat-release-check.js';
 
 const address = { platform: 'wechat' as const, componentAppId: 'wx_component', authorizerAppId: 'wx_shop' };
@@ -141,11 +142,6 @@ describe('flatTree (the flat-message fast path)', () => {
   });
 
   it('answers what the parser answers wherever it answers (5,000 mutated messages)', () => {
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
     const alphabet = [
       '<',
       '>',
@@ -169,17 +165,7 @@ describe('flatTree (the flat-message fast path)', () => {
     ];
     let fast = 0;
     let changed = 0;
-    for (let i = 0; i < 5000; i++) {
-      let xml = shapes[i % shapes.length];
-      for (let m = 0, count = 1 + rand(3); m < count; m++) {
-        const at = rand(xml.length + 1);
-        const op = rand(3);
-        const ch = alphabet[rand(alphabet.length)];
-        xml =
-          op === 0
-            ? xml.slice(0, at) + ch + xml.slice(at)
-            : xml.slice(0, at) + (op === 1 ? '' : ch) + xml.slice(at + 1);
-      }
+    for (const xml of mutated(shapes, alphabet, 5000, 7)) {
       const tree = flatTree(xml);
       if (tree === undefined) continue;
       fast++;

@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { OpenPlatformError, OpenPlatformErrorCode } from '../../errors/open-platform.error.js';
 import type { InboundPush } from '../platform-adapter.js';
 import { parseWeChatMessage, parseWeChatXml, plainEnvelopeEncrypt, readWeChatEnvelope } from './wechat-push.parser.js';
+import { mutated } from './spec-helpers.js';
 
 const ENCRYPT =
   'RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxps+q5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50q==';
@@ -318,11 +319,6 @@ describe('plainEnvelopeEncrypt (the envelope fast path)', () => {
 
   it('answers what the hardened parser answers wherever it answers (5,000 mutated envelopes)', () => {
     // Deterministic mutations: inserts, deletions and replacements of XML-significant characters.
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
     const alphabet = [
       '<',
       '>',
@@ -345,17 +341,7 @@ describe('plainEnvelopeEncrypt (the envelope fast path)', () => {
     ];
     let fast = 0;
     let mutatedAccepted = 0;
-    for (let i = 0; i < 5000; i++) {
-      let xml = shapes[i % shapes.length];
-      for (let m = 0, count = 1 + rand(3); m < count; m++) {
-        const at = rand(xml.length + 1);
-        const op = rand(3);
-        const ch = alphabet[rand(alphabet.length)];
-        xml =
-          op === 0
-            ? xml.slice(0, at) + ch + xml.slice(at)
-            : xml.slice(0, at) + (op === 1 ? '' : ch) + xml.slice(at + 1);
-      }
+    for (const xml of mutated(shapes, alphabet, 5000, 42)) {
       const quick = plainEnvelopeEncrypt(xml);
       if (quick === undefined) continue;
       fast++;

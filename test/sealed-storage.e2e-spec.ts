@@ -58,9 +58,25 @@ describe('storage.encryptionKey: credentials sealed at rest (PostgreSQL through 
       douyin: first.douyin,
       storage: { storage: { durable, encryptionKey } },
     });
+    const stored = async (platform: 'wechat' | 'douyin', componentAppId: string, shop: string) =>
+      (await durable.get<{ refreshToken: string }>(StoreKeys.authorizer(platform, componentAppId, shop)))!.refreshToken;
+    const before = await Promise.all(SHOPS.map((shop) => stored('wechat', COMPONENT_A.appId, shop)));
+    const douyinBefore = await stored('douyin', DOUYIN_COMPONENT.appId, TT_SHOP);
     for (const shop of SHOPS)
       expect(await second.tokens.getAuthorizerAccessToken(shop, { forceRefresh: true })).toEqual(expect.any(String));
     expect(await second.tokens.getAuthorizerAccessToken(TT_SHOP, { forceRefresh: true })).toEqual(expect.any(String));
+    // A WeChat refresh keeps its refresh token, and its sealed value stays as stored. Douyin's
+    // rotates: sealed afresh, and still nowhere in clear.
+    expect(await Promise.all(SHOPS.map((shop) => stored('wechat', COMPONENT_A.appId, shop)))).toEqual(before);
+    const douyinAfter = await stored('douyin', DOUYIN_COMPONENT.appId, TT_SHOP);
+    expect(douyinAfter).toMatch(/^sealed:v1:/);
+    expect(douyinAfter).not.toBe(douyinBefore);
+    const renewed = (await second.app
+      .get(DurableStore)
+      .get<{ refreshToken: string }>(StoreKeys.authorizer('douyin', DOUYIN_COMPONENT.appId, TT_SHOP)))!.refreshToken;
+    expect(renewed).not.toBe(credentials[SHOPS.length]);
+    const after = (await postgres.query(`SELECT value FROM ${table}`)) as Array<{ value: string }>;
+    expect(after.map((r) => r.value).join('\n')).not.toContain(renewed);
     expect(first.douyin.refreshTokenReuses(TT_SHOP)).toBe(0);
     expect(first.douyin.calls('retrieve_auth_code')).toBe(0);
     await second.app.close();

@@ -14,7 +14,8 @@ const unreadable = { code: OpenPlatformErrorCode.SEALED_VALUE_UNREADABLE };
 describe('SealedDurableStore', () => {
   it('seals refresh tokens and tickets at rest, and reads them back', async () => {
     const inner = new MemoryDurableStore();
-    const store = new SealedDurableStore(inner, key());
+    const secret = key();
+    const store = new SealedDurableStore(inner, secret);
     await store.set(RECORD, record);
     await store.set('wechat:wx_c:ticket', { ticket: 'ticket-plain', createdAt: 1 });
     expect(await store.get(RECORD)).toEqual(record);
@@ -23,10 +24,56 @@ describe('SealedDurableStore', () => {
     expect(raw).not.toContain('refresh-token-plain');
     expect(raw).not.toContain('ticket-plain');
     expect(raw).toContain('"status":"active"'); // only the credentials are sealed
-    // A fresh IV per write: the same token never seals to the same bytes.
+    // A fresh IV per seal: another process sealing the same token writes other bytes.
     const first = ((await inner.get(RECORD)) as typeof record).refreshToken;
-    await store.set(RECORD, record);
+    await new SealedDurableStore(inner, secret).set(RECORD, record);
     expect(((await inner.get(RECORD)) as typeof record).refreshToken).not.toBe(first);
+  });
+
+  it('an unchanged credential is written back as the sealed value already stored; a changed one is sealed afresh', async () => {
+    const inner = new MemoryDurableStore();
+    const secret = key();
+    const store = new SealedDurableStore(inner, secret);
+    const seal = jest.spyOn(store as unknown as { seal: () => string }, 'seal');
+    const decrypt = jest.spyOn(store as unknown as { decrypt: () => string }, 'decrypt');
+    const stored = async () => ((await inner.get(RECORD)) as typeof record).refreshToken;
+    await store.set(RECORD, record);
+    const first = await stored();
+    // A WeChat refresh: the record is read and written back with the same refresh token.
+    await store.set(RECORD, { ...(await store.get<typeof record>(RECORD))!, status: 'active' });
+    expect(await stored()).toBe(first);
+    expect(seal).toHaveBeenCalledTimes(1);
+    // Another process, after opening it once, writes back the same string: nobody decrypts again.
+    const other = new SealedDurableStore(inner, secret);
+    await other.set(RECORD, (await other.get(RECORD))!);
+    expect(await stored()).toBe(first);
+    expect(await store.get(RECORD)).toEqual(record);
+    expect(decrypt).not.toHaveBeenCalled();
+    // A rotated token (Douyin at every refresh) is sealed with a fresh IV, and still reads back.
+    await store.set(RECORD, { ...record, refreshToken: 'rotated' });
+    expect(await stored()).not.toBe(first);
+    expect(seal).toHaveBeenCalledTimes(2);
+    expect(await other.get(RECORD)).toEqual({ ...record, refreshToken: 'rotated' });
+    // Back to the first token: a new seal, never the old string from before the change.
+    await store.set(RECORD, record);
+    expect(await stored()).not.toBe(first);
+    expect(seal).toHaveBeenCalledTimes(3);
+    // The reuse is per record: the same token at another record is sealed under that record's key.
+    await store.set(OTHER, { ...record, authorizerAppId: 'wx_other' });
+    expect(seal).toHaveBeenCalledTimes(4);
+    expect(await new SealedDurableStore(inner, secret).get(OTHER)).toEqual({ ...record, authorizerAppId: 'wx_other' });
+  });
+
+  it('a tag cut short does not open (Node would accept a 4-byte GCM tag unless told its length)', async () => {
+    const inner = new MemoryDurableStore();
+    const secret = key();
+    // An empty value: iv ‖ tag and no ciphertext, so a shortened value is read as a short tag.
+    await new SealedDurableStore(inner, secret).set(RECORD, { ...record, refreshToken: '' });
+    const sealed = ((await inner.get(RECORD)) as typeof record).refreshToken;
+    const [, , id, body] = sealed.split(':');
+    const short = Buffer.from(body, 'base64url').subarray(0, 12 + 4);
+    await inner.set(RECORD, { ...record, refreshToken: `sealed:v1:${id}:${short.toString('base64url')}` });
+    await expect(new SealedDurableStore(inner, secret).get(RECORD)).rejects.toMatchObject(unreadable);
   });
 
   it('a sealed value copied into another record, or altered, does not open', async () => {

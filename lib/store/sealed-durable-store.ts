@@ -11,9 +11,9 @@ const PREFIX = 'sealed:v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /**
- * Values this process sealed or opened last, per record field, kept to skip the decryption when
+ * Records whose sealed values this process sealed or opened last, kept to skip the decryption when
  * the store hands the same sealed value back (a refresh reads the record it wrote at the last
- * one). Bounded: the oldest is dropped first.
+ * one) and the seal when an unchanged value is written back. Bounded: the oldest is dropped first.
  */
 const OPENED_MAX = 1024;
 
@@ -41,6 +41,11 @@ export function encryptionKeyProblem(key: unknown): string | undefined {
   return undefined;
 }
 
+interface Known {
+  sealed: string;
+  plain: string;
+}
+
 interface Key {
   id: string;
   /** A KeyObject: Node validates and copies a Buffer key at every cipher it makes. */
@@ -65,9 +70,11 @@ function keyOf(base64: string): Key {
  */
 export class SealedDurableStore extends DurableStore {
   private readonly current: Key;
+  /** What every value sealed under the current key starts with. */
+  private readonly currentPrefix: string;
   private readonly keyring: Map<string, Key>;
-  /** `{key}\n{field}` → the sealed value last seen there and what it opens to. */
-  private readonly opened = new Map<string, { sealed: string; plain: string }>();
+  /** Per record key, per field: the sealed value last seen there and what it opens to. */
+  private readonly opened = new Map<string, Partial<Record<string, Known>>>();
 
   constructor(
     private readonly inner: DurableStore,
@@ -77,6 +84,7 @@ export class SealedDurableStore extends DurableStore {
     super();
     behind.set(this, inner);
     this.current = keyOf(encryptionKey);
+    this.currentPrefix = `${PREFIX}${this.current.id}:`;
     this.keyring = new Map([this.current, ...previousEncryptionKeys.map(keyOf)].map((k) => [k.id, k]));
   }
 
@@ -112,10 +120,6 @@ export class SealedDurableStore extends DurableStore {
     return rewritten;
   }
 
-  private get currentPrefix(): string {
-    return `${PREFIX}${this.current.id}:`;
-  }
-
   async get<T>(key: string): Promise<T | undefined> {
     const value = await this.inner.get<T>(key);
     return isRecord(value) ? (this.openFields(key, value) as T) : value;
@@ -139,13 +143,13 @@ export class SealedDurableStore extends DurableStore {
     for (const field of fieldsOf(key)) {
       const text = plain[field];
       if (typeof text !== 'string') continue;
-      (sealed ??= { ...plain })[field] = this.seal(key, field, text);
+      (sealed ??= { ...plain })[field] = this.sealOrReuse(key, field, text);
     }
     return this.inner.set(key, sealed ?? plain);
   }
 
   delete(key: string): Promise<void> {
-    for (const field of fieldsOf(key)) this.opened.delete(`${key}\n${field}`);
+    this.opened.delete(key);
     return this.inner.delete(key);
   }
 
@@ -153,14 +157,35 @@ export class SealedDurableStore extends DurableStore {
     return this.inner.keys(prefix);
   }
 
+  /**
+   * The sealed value last seen at this record field when it holds the same plaintext under the
+   * current key, else a fresh seal. Most writes of a record leave its credential as it was (a
+   * Douyin refresh marks its attempt in the record before presenting the token; status changes,
+   * history): they write back the string this and every other process has already opened, so no
+   * seal here and no decryption at the next read anywhere. The same ciphertext for the same
+   * plaintext reuses no nonce with another message; it shows only that the value did not change.
+   */
+  private sealOrReuse(key: string, field: string, plain: string): string {
+    const known = this.opened.get(key)?.[field];
+    if (known?.plain === plain && known.sealed.startsWith(this.currentPrefix)) {
+      this.remember(key, field, known.sealed, plain);
+      return known.sealed;
+    }
+    return this.seal(key, field, plain);
+  }
+
   private seal(key: string, field: string, plain: string): string {
+    // One buffer laid out as stored (iv ‖ tag ‖ ciphertext), filled in place.
+    const out = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + Buffer.byteLength(plain, 'utf8'));
+    const iv = out.subarray(0, IV_BYTES);
     // A fresh nonce from the CSPRNG pool: a synchronous randomBytes per value costs several µs.
-    const iv = Buffer.allocUnsafe(IV_BYTES);
-    fillRandom(iv, 0, IV_BYTES);
+    fillRandom(out, 0, IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.secret, iv);
     cipher.setAAD(aad(key, field));
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    const sealed = `${PREFIX}${this.current.id}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    out.set(cipher.update(plain, 'utf8'), IV_BYTES + TAG_BYTES);
+    cipher.final(); // GCM is a stream mode: final() only computes the tag.
+    out.set(cipher.getAuthTag(), IV_BYTES);
+    const sealed = `${this.currentPrefix}${out.toString('base64url')}`;
     this.remember(key, field, sealed, plain);
     return sealed;
   }
@@ -171,7 +196,7 @@ export class SealedDurableStore extends DurableStore {
    * authenticated), so the last one seen there is answered from memory.
    */
   private open(key: string, field: string, sealed: string): string {
-    const known = this.opened.get(`${key}\n${field}`);
+    const known = this.opened.get(key)?.[field];
     if (known?.sealed === sealed) return known.plain;
     const plain = this.decrypt(key, field, sealed);
     this.remember(key, field, sealed, plain);
@@ -179,27 +204,41 @@ export class SealedDurableStore extends DurableStore {
   }
 
   private remember(key: string, field: string, sealed: string, plain: string): void {
-    const at = `${key}\n${field}`;
-    this.opened.delete(at);
-    if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
-    this.opened.set(at, { sealed, plain });
+    let fields = this.opened.get(key);
+    if (fields !== undefined)
+      this.opened.delete(key); // kept newest: re-inserted below
+    else if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+    fields ??= {};
+    this.opened.set(key, fields);
+    fields[field] = { sealed, plain };
   }
 
   private decrypt(key: string, field: string, sealed: string): string {
-    const rest = sealed.slice(PREFIX.length);
-    const colon = rest.indexOf(':');
-    const k = this.keyring.get(rest.slice(0, colon));
-    if (colon < 0 || !k)
-      throw unreadable(
-        key,
-        `${field} was sealed under key id ${colon < 0 ? '?' : rest.slice(0, colon)}, which is neither storage.encryptionKey nor one of storage.previousEncryptionKeys`,
-      );
-    const raw = Buffer.from(rest.slice(colon + 1), 'base64url');
+    let k: Key | undefined = this.current;
+    let body: string;
+    if (sealed.startsWith(this.currentPrefix)) body = sealed.slice(this.currentPrefix.length);
+    else {
+      const rest = sealed.slice(PREFIX.length);
+      const colon = rest.indexOf(':');
+      k = colon < 0 ? undefined : this.keyring.get(rest.slice(0, colon));
+      if (!k)
+        throw unreadable(
+          key,
+          `${field} was sealed under key id ${colon < 0 ? '?' : rest.slice(0, colon)}, which is neither storage.encryptionKey nor one of storage.previousEncryptionKeys`,
+        );
+      body = rest.slice(colon + 1);
+    }
+    const raw = Buffer.from(body, 'base64url');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', k.secret, raw.subarray(0, IV_BYTES));
+      // authTagLength: Node would otherwise accept a tag cut short (down to 4 bytes) by a forger.
+      const decipher = createDecipheriv('aes-256-gcm', k.secret, raw.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(aad(key, field));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      const plain = decipher.update(raw.subarray(IV_BYTES + TAG_BYTES), undefined, 'utf8');
+      decipher.final(); // throws unless the tag authenticates the value, its record and field
+      return plain;
     } catch {
       throw unreadable(key, `${field} does not open: altered, or copied from another record`);
     }

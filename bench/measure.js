@@ -1,3 +1,5 @@
+import { createClient } from '@keyv/redis';
+
 /**
  * Measures `ours` against `baseline` in alternating batches (ours, baseline, ours, …) so that
  * drift on a shared machine hits both alike. Each batch awaits `batch` sequential calls.
@@ -48,4 +50,14 @@ export function printTable(rows) {
     console.log(l.map((c, j) => String(c).padEnd(widths[j])).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+}
+
+/** Deletes a bench's keys (every key starting with `keyPrefix`) from the Redis at `url`. */
+export async function deleteRedisKeys(url, keyPrefix) {
+  const raw = createClient({ url });
+  await raw.connect();
+  const keys = [];
+  for await (const key of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) keys.push(...[key].flat());
+  if (keys.length) await raw.del(keys);
+  raw.destroy();
 }

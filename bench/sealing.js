@@ -4,13 +4,12 @@
 // change at a refresh (the record is then only read; measured here as read and written back, an
 // upper bound); a Douyin one rotates at every refresh, so it is sealed afresh, and opened by the
 // next process to refresh it.
-import { createClient } from '@keyv/redis';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { MemoryDurableStore, OpenPlatformModule, SealedDurableStore, TokenService } from 'nest-open-platform';
 import { FakeDouyinPlatform, FakeWeChatPlatform } from 'nest-open-platform/testing';
-import { compare, printTable } from './measure.js';
+import { compare, deleteRedisKeys, printTable } from './measure.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -138,12 +137,7 @@ export async function sealingBenchmarks() {
   } finally {
     await Promise.all([plain, sealed, douyin, fleet.wechat, fleet.douyin].map((a) => a.app.close()));
     await Promise.all([fake.stop(), douyinFake.stop()]);
-    const raw = createClient({ url: REDIS_URL });
-    await raw.connect();
-    const keys = [];
-    for await (const key of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) keys.push(...[key].flat());
-    if (keys.length) await raw.del(keys);
-    raw.destroy();
+    await deleteRedisKeys(REDIS_URL, keyPrefix);
   }
   return rows;
 }

@@ -15,7 +15,6 @@ import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createClient } from '@keyv/redis';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -23,7 +22,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { randomBytes } from 'node:crypto';
 import { OpenPlatformModule, TokenService } from 'nest-open-platform';
 import { FakeWeChatPlatform } from 'nest-open-platform/testing';
-import { compare, printTable } from './measure.js';
+import { compare, deleteRedisKeys, printTable } from './measure.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const authorizer = 'wx_warm_shop';
@@ -152,12 +151,7 @@ export async function warmHitBenchmarks() {
     metrics.disable();
     context.disable();
     await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
-    const raw = createClient({ url: REDIS_URL });
-    await raw.connect();
-    const keys = [];
-    for await (const key of raw.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) keys.push(...[key].flat());
-    if (keys.length) await raw.del(keys);
-    raw.destroy();
+    await deleteRedisKeys(REDIS_URL, keyPrefix);
   }
   return rows;
 }

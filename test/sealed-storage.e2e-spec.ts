@@ -52,11 +52,22 @@ describe('storage.encryptionKey: credentials sealed at rest (PostgreSQL through 
     await first.app.close();
 
     // The same key: the chains are intact (each authorizer renews with its stored refresh token).
+    // The second app's store is the same table, with every write it makes (as stored, sealed) recorded.
+    const written: Array<[string, unknown]> = [];
+    const recording = new (class extends DurableStore {
+      get = <T>(key: string) => durable.get<T>(key);
+      set = async <T>(key: string, value: T) => {
+        written.push([key, value]);
+        await durable.set(key, value);
+      };
+      delete = (key: string) => durable.delete(key);
+      keys = (prefix: string) => durable.keys(prefix);
+    })();
     const second = await startWorld({
       clock,
       wechat: first.wechat,
       douyin: first.douyin,
-      storage: { storage: { durable, encryptionKey } },
+      storage: { storage: { durable: recording, encryptionKey } },
     });
     const stored = async (platform: 'wechat' | 'douyin', componentAppId: string, shop: string) =>
       (await durable.get<{ refreshToken: string }>(StoreKeys.authorizer(platform, componentAppId, shop)))!.refreshToken;
@@ -71,6 +82,15 @@ describe('storage.encryptionKey: credentials sealed at rest (PostgreSQL through 
     const douyinAfter = await stored('douyin', DOUYIN_COMPONENT.appId, TT_SHOP);
     expect(douyinAfter).toMatch(/^sealed:v1:/);
     expect(douyinAfter).not.toBe(douyinBefore);
+    // The Douyin refresh first marked its attempt in the record, the token unchanged: that write
+    // carried the sealed value as stored (no seal); only the new chain was sealed afresh.
+    const douyinWrites = written
+      .filter(([key]) => key === StoreKeys.authorizer('douyin', DOUYIN_COMPONENT.appId, TT_SHOP))
+      .map(([, value]) => value as { refreshToken: string; refreshAttempt?: unknown });
+    expect(douyinWrites.map((w) => [w.refreshToken, w.refreshAttempt !== undefined])).toEqual([
+      [douyinBefore, true],
+      [douyinAfter, false],
+    ]);
     const renewed = (await second.app
       .get(DurableStore)
       .get<{ refreshToken: string }>(StoreKeys.authorizer('douyin', DOUYIN_COMPONENT.appId, TT_SHOP)))!.refreshToken;

@@ -39,7 +39,7 @@ describe('SealedDurableStore', () => {
     const stored = async () => ((await inner.get(RECORD)) as typeof record).refreshToken;
     await store.set(RECORD, record);
     const first = await stored();
-    // A WeChat refresh: the record is read and written back with the same refresh token.
+    // A write that leaves the credential as it was (a status change, a Douyin attempt mark).
     await store.set(RECORD, { ...(await store.get<typeof record>(RECORD))!, status: 'active' });
     expect(await stored()).toBe(first);
     expect(seal).toHaveBeenCalledTimes(1);
